@@ -1,0 +1,1 @@
+"""HTTP service: thin over the ledger and projections."""

@@ -1,0 +1,1 @@
+"""The record: entries, keys, signatures, hash chain, Merkle log and storage adapters."""

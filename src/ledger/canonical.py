@@ -1,0 +1,172 @@
+"""The one module that owns every byte pingyi signs or hashes.
+
+Everything signed or hashed is RFC 8785 (JCS) canonical JSON. Nothing else in
+the code base serialises for signing: call these functions.
+
+Byte layouts (docs/verification.md is the normative text):
+
+- statement message (what an author signs)::
+
+      b"pingyi/statement/v1\\n" || JCS(statement)
+
+- entry bytes (what the log stores, hashes and puts in the Merkle tree)::
+
+      JCS({"index": n, "prev": hex, "signature": b64, "statement": {...}})
+
+  Because JCS sorts keys, ``"statement"`` is the last member, so the
+  statement's canonical bytes are a verbatim slice of the entry bytes
+  (:func:`split_entry`): a verifier checks the author's signature over the
+  very bytes that were hashed.
+- entry hash: SHA-256(entry bytes), lowercase hex; ``prev`` of entry 0 is 64 zeros.
+- Merkle leaf: SHA-256(0x00 || entry bytes) (RFC 9162), see :mod:`ledger.merkle`.
+
+Floats never enter signed data: scores and points travel as decimal strings,
+and :func:`canonical` refuses a float anywhere in the value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+
+from ledger.errors import EncodingError
+
+STATEMENT_CONTEXT = b"pingyi/statement/v1\n"
+GENESIS_PREV = "0" * 64
+MAX_SAFE_INTEGER = 2**53 - 1
+
+_ENTRY_PREFIX = re.compile(
+    rb'\A\{"index":(0|[1-9][0-9]{0,15}),"prev":"([0-9a-f]{64})",'
+    rb'"signature":"([A-Za-z0-9+/]{86}==)","statement":'
+)
+
+
+def _check(value: object, path: str) -> bool:
+    """Reject what JCS cannot carry exactly; say whether the stdlib fast path is exact.
+
+    The fast path (``json.dumps`` with sorted keys) gives JCS bytes when every
+    object key is ASCII (then code-point order equals UTF-16 order) and there
+    are no floats. Strings are escaped the same way by both.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return True
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise EncodingError(f"{path}: integer {value} is outside ±2^53; send it as a string")
+        return True
+    if isinstance(value, float):
+        raise EncodingError(
+            f"{path}: floats are not allowed in signed data; send the number as a decimal string"
+        )
+    if isinstance(value, Mapping):
+        fast = True
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise EncodingError(f"{path}: object keys must be strings, got {key!r}")
+            fast = _check(item, f"{path}.{key}") and fast and key.isascii()
+        return fast
+    if isinstance(value, list | tuple):
+        fast = True
+        for i, item in enumerate(value):
+            fast = _check(item, f"{path}[{i}]") and fast
+        return fast
+    raise EncodingError(f"{path}: {type(value).__name__} cannot be canonical JSON")
+
+
+def canonical(value: Any) -> bytes:
+    """RFC 8785 canonical bytes of a JSON value (dicts, lists, str, int, bool, None)."""
+    if _check(value, "$"):
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8")
+    try:
+        return bytes(rfc8785.dumps(value))
+    except Exception as exc:
+        raise EncodingError(f"cannot canonicalise: {exc}") from exc
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def statement_message(statement: Mapping[str, Any]) -> bytes:
+    """The exact bytes an author signs for a statement."""
+    return STATEMENT_CONTEXT + canonical(statement)
+
+
+def statement_message_from_bytes(statement_bytes: bytes) -> bytes:
+    return STATEMENT_CONTEXT + statement_bytes
+
+
+def entry_bytes(index: int, prev: str, signature: str, statement: Mapping[str, Any]) -> bytes:
+    """Canonical bytes of a sequenced entry."""
+    return canonical({"index": index, "prev": prev, "signature": signature, "statement": statement})
+
+
+def split_entry(data: bytes) -> tuple[int, str, str, bytes]:
+    """Split entry bytes into (index, prev, signature, statement bytes) without re-encoding.
+
+    Raises EncodingError when the bytes do not have the canonical entry layout.
+    The statement bytes still have to be checked for canonical form by the
+    caller (:func:`check_canonical`).
+    """
+    match = _ENTRY_PREFIX.match(data)
+    if match is None or not data.endswith(b"}"):
+        raise EncodingError(
+            "entry bytes do not start with the canonical layout "
+            '{"index":N,"prev":"<64 hex>","signature":"<base64>","statement":{...}}'
+        )
+    statement_bytes = data[match.end() : -1]
+    return (
+        int(match.group(1)),
+        match.group(2).decode("ascii"),
+        match.group(3).decode("ascii"),
+        statement_bytes,
+    )
+
+
+def parse_json(data: bytes, what: str = "document") -> Any:
+    """Parse JSON strictly: UTF-8, no NaN/Infinity, no duplicate keys, no floats."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise EncodingError(f"{what}: duplicate key {key!r}")
+            result[key] = value
+        return result
+
+    def no_float(text: str) -> Any:
+        raise EncodingError(f"{what}: number {text} has a fraction or exponent; use a string")
+
+    def no_constant(text: str) -> Any:
+        raise EncodingError(f"{what}: {text} is not JSON")
+
+    try:
+        return json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=no_duplicates,
+            parse_float=no_float,
+            parse_constant=no_constant,
+        )
+    except UnicodeDecodeError as exc:
+        raise EncodingError(f"{what}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise EncodingError(
+            f"{what}: malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+    except RecursionError as exc:
+        raise EncodingError(f"{what}: nested too deeply") from exc
+
+
+def check_canonical(data: bytes, what: str = "statement") -> Any:
+    """Parse bytes and insist they are already in canonical form; return the value."""
+    value = parse_json(data, what)
+    if canonical(value) != data:
+        raise EncodingError(f"{what}: bytes are not RFC 8785 canonical JSON")
+    return value

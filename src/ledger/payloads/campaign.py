@@ -1,0 +1,31 @@
+"""Campaign payloads (the minimal set the ledger issue needs; the lifecycle issue extends it)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ledger.payloads.base import Code, EntryIdText, Payload, Text
+
+
+class CampaignOpen(Payload):
+    campaign: Code
+    title: Text
+
+
+class CampaignClose(Payload):
+    campaign: Code
+
+
+class FindingRecord(Payload):
+    campaign: Code
+    unit: Code
+    rule: Code
+    level: Literal["bureau", "county"]
+    serious: bool
+    summary: Text
+
+
+class FindingWithdraw(Payload):
+    campaign: Code
+    finding: EntryIdText
+    reason: Text

@@ -1,0 +1,44 @@
+"""Who may append what: the one permission table, used on append and by every verifier."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+
+class Role(StrEnum):
+    ROOT = "root"  # the office's root key named by genesis; manages registrars
+    REGISTRAR = "registrar"  # office staff who register, re-role, rotate and revoke keys
+    OFFICE = "office"  # runs campaigns, adopts rulebooks, approves bonuses, publishes
+    SUPERVISOR = "supervisor"  # appends inspection findings and tier ratings
+    INSPECTOR = "inspector"  # discipline inspector: rules on appeals, reads private data
+    CLERK = "clerk"  # transcribes paper ballots
+    SURVEY_OPERATOR = "survey_operator"  # records satisfaction survey responses
+    UNIT_REP = "unit_rep"  # a unit's representative: files appeals, task reports
+
+
+RoleName = Literal[
+    "root", "registrar", "office", "supervisor", "inspector", "clerk", "survey_operator", "unit_rep"
+]
+
+# A key whose own rotation is being signed (``key.rotate`` signed by the old key).
+SELF = "self"
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "genesis": frozenset({Role.ROOT}),
+    "key.register": frozenset({Role.ROOT, Role.REGISTRAR}),
+    "key.roles": frozenset({Role.ROOT, Role.REGISTRAR}),
+    "key.revoke": frozenset({Role.ROOT, Role.REGISTRAR}),
+    "key.rotate": frozenset({Role.ROOT, Role.REGISTRAR, SELF}),
+    "campaign.open": frozenset({Role.OFFICE}),
+    "campaign.close": frozenset({Role.OFFICE}),
+    "finding.record": frozenset({Role.SUPERVISOR}),
+    "finding.withdraw": frozenset({Role.SUPERVISOR}),
+}
+
+# Roles only root may grant: a registrar cannot make another registrar or a root.
+ROOT_ONLY_GRANTS: frozenset[str] = frozenset({Role.ROOT, Role.REGISTRAR})
+
+
+def allowed_roles(entry_type: str) -> frozenset[str]:
+    return PERMISSIONS.get(entry_type, frozenset())

@@ -1,0 +1,1 @@
+"""Scores and rankings derived from the record: rulebooks, pure scoring, replay."""

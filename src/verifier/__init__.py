@@ -1,0 +1,1 @@
+"""Offline verification: pure checks over entries and checkpoints, no database, no network."""

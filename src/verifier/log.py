@@ -1,0 +1,168 @@
+"""Verify one log from its entry bytes and signed checkpoints alone.
+
+No database, no network, no clock. The steps (docs/verification.md):
+
+1. entry i has the canonical layout, says index i, and links to the hash of entry i-1;
+2. its statement is canonical JSON of a known type with a valid payload, for this log;
+3. its signer was registered, not revoked and allowed that type at index i
+   (the key registry is replayed from the log itself; entry 0 is genesis);
+4. its Ed25519 signature verifies (checked in parallel);
+5. every checkpoint is signed by the log key genesis names, covers no more entries
+   than there are, has the Merkle root of that prefix, and is consistent with the
+   checkpoint before it (RFC 9162 consistency proof, verified).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable, Sequence
+
+from ledger import canonical, merkle
+from ledger.entry import validate_statement
+from ledger.errors import LedgerError
+from ledger.note import NoteVerifier, open_checkpoint, parse_verifier_key
+from ledger.registry import KeyRegistry
+from verifier import signatures
+from verifier.report import Report
+
+Progress = Callable[[int], None]
+
+
+def verify_log(
+    entries: Iterable[bytes],
+    checkpoints: Sequence[str],
+    *,
+    report: Report,
+    origin: str | None = None,
+    log_key: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> merkle.MerkleTree:
+    """Check a log; record counts and failures in ``report``; return its Merkle tree.
+
+    ``origin`` and ``log_key`` pin what the caller already trusts; without them
+    the log's own genesis is taken as the trust anchor.
+    """
+    name = origin or "?"
+    registry = KeyRegistry()
+    tree = merkle.MerkleTree()
+    jobs: list[tuple[bytes, bytes, bytes]] = []
+    job_index: list[int] = []
+    head = canonical.GENESIS_PREV
+    size = 0
+    for position, raw in enumerate(entries):
+        size = position + 1
+        tree.append(merkle.leaf_hash(raw))
+        if progress is not None and position % 1000 == 0:
+            progress(position)
+        try:
+            index, prev, signature, statement_bytes = canonical.split_entry(raw)
+        except LedgerError as exc:
+            report.fail(name, position, "encoding", str(exc))
+            head = canonical.sha256_hex(raw)
+            continue
+        if index != position:
+            what = "missing" if index > position else "out of order or duplicated"
+            report.fail(
+                name, position, "index",
+                f"the entry at position {position} says index {index}: entries are {what}",
+            )
+        if prev != head:
+            report.fail(
+                name, position, "chain",
+                f"prev is {prev[:16]}… but entry {position - 1} hashes to {head[:16]}…",
+            )
+        head = canonical.sha256_hex(raw)
+        report.count("chain links")
+        try:
+            statement = canonical.check_canonical(statement_bytes)
+            validate_statement(statement)
+        except LedgerError as exc:
+            report.fail(name, position, "statement", str(exc))
+            continue
+        if position == 0:
+            if statement["type"] != "genesis":
+                report.fail(name, 0, "genesis", "entry 0 is not a genesis entry")
+                continue
+            if origin is not None and statement["log"] != origin:
+                report.fail(name, 0, "genesis", f"genesis is for log {statement['log']!r}")
+            name = origin = str(statement["log"])
+            if log_key is not None and statement["payload"]["log_key"] != log_key:
+                report.fail(name, 0, "genesis", "genesis names a different checkpoint key")
+            log_key = log_key or str(statement["payload"]["log_key"])
+        elif statement["log"] != origin:
+            report.fail(name, position, "statement", f"statement is for log {statement['log']!r}")
+            continue
+        try:
+            registry.authorize(statement["type"], statement["signer"], statement["payload"], position)
+        except LedgerError as exc:
+            report.fail(name, position, "authority", str(exc))
+            continue
+        public = (
+            base64.b64decode(statement["payload"]["root_key"])
+            if statement["type"] == "genesis"
+            else registry.public_key(statement["signer"])
+        )
+        assert public is not None  # authorize() checked the signer is registered
+        registry.apply(statement["type"], statement["payload"], position)
+        report.count("roles")
+        jobs.append(
+            (public, base64.b64decode(signature), canonical.statement_message_from_bytes(statement_bytes))
+        )
+        job_index.append(position)
+    report.count("entries", size)
+    for bad in signatures.failing(jobs, workers):
+        report.fail(name, job_index[bad], "signature", "the author's Ed25519 signature does not verify")
+    report.count("signatures", len(jobs))
+    if size == 0:
+        report.fail(name, None, "genesis", "the log is empty")
+        return tree
+    _verify_checkpoints(name, tree, checkpoints, log_key, report)
+    return tree
+
+
+def _verify_checkpoints(
+    name: str, tree: merkle.MerkleTree, notes: Sequence[str], log_key: str | None, report: Report
+) -> None:
+    if log_key is None:
+        report.fail(name, None, "checkpoint", "no checkpoint key: the log has no valid genesis")
+        return
+    try:
+        verifier: NoteVerifier = parse_verifier_key(log_key)
+    except LedgerError as exc:
+        report.fail(name, 0, "genesis", f"the checkpoint key in genesis is malformed: {exc}")
+        return
+    previous: tuple[int, bytes] | None = None
+    for note in notes:
+        try:
+            checkpoint = open_checkpoint(note, [verifier], origin=name)
+        except LedgerError as exc:
+            report.fail(name, None, "checkpoint", f"a checkpoint does not verify: {exc}")
+            continue
+        label = f"checkpoint at size {checkpoint.size}"
+        if checkpoint.size > tree.size:
+            report.fail(
+                name, tree.size, "checkpoint",
+                f"{label} but the log has only {tree.size} entries: entries "
+                f"{tree.size}..{checkpoint.size - 1} are missing (truncated tail)",
+            )
+            continue
+        if tree.root(checkpoint.size) != checkpoint.root:
+            report.fail(
+                name, None, "checkpoint",
+                f"{label}: the Merkle root of the first {checkpoint.size} entries is not the "
+                "signed root (entries were changed after it was signed)",
+            )
+            continue
+        if previous is not None and previous[0] <= checkpoint.size:
+            proof = tree.consistency_proof(previous[0], checkpoint.size)
+            try:
+                merkle.verify_consistency(
+                    previous[0], checkpoint.size, proof, previous[1], checkpoint.root
+                )
+            except LedgerError as exc:
+                report.fail(name, None, "consistency", f"{label}: {exc}")
+                continue
+            report.count("consistency proofs")
+        previous = (checkpoint.size, checkpoint.root)
+        report.count("checkpoints")

@@ -1,0 +1,126 @@
+"""Test helpers: labelled TEST keys, a small populated log, direct tampering as an administrator."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg
+
+from ledger.entry import Submission, new_statement
+from ledger.keys import Signer
+from ledger.note import NoteSigner
+from ledger.store.app import Ledger
+
+ORIGIN = "test.pingyi.example/county"
+
+
+def labelled_key(label: str) -> Signer:
+    """A deterministic TEST key. Never use these outside tests: the seeds are public."""
+    return Signer.from_seed(f"pingyi TEST key: {label}".encode())
+
+
+def fixed_clock() -> datetime:
+    return datetime(2026, 11, 21, 9, 0, 0, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    url: str
+    ledger: Ledger
+    root: Signer = field(default_factory=lambda: labelled_key("root"))
+    log: Signer = field(default_factory=lambda: labelled_key("log"))
+    office: Signer = field(default_factory=lambda: labelled_key("office"))
+    supervisor: Signer = field(default_factory=lambda: labelled_key("supervisor 1"))
+
+    @classmethod
+    def create(cls, url: str) -> World:
+        root, log = labelled_key("root"), labelled_key("log")
+        ledger = Ledger.create(
+            url,
+            ORIGIN,
+            deployment="TEST county",
+            root=root,
+            log_signer=NoteSigner(ORIGIN, log.private_key),
+            clock=fixed_clock,
+        )
+        world = cls(url, ledger)
+        world.append(world.root, "key.register", world.key_payload(world.office, "office 1", ["registrar", "office"]))
+        world.append(world.office, "key.register", world.key_payload(world.supervisor, "supervisor 1", ["supervisor"]))
+        world.append(world.office, "campaign.open", {"campaign": "c2026", "title": "2026 测评"})
+        return world
+
+    def reopen(self) -> Ledger:
+        return Ledger.open(self.url, log_signer=NoteSigner(ORIGIN, self.log.private_key), clock=fixed_clock)
+
+    @staticmethod
+    def key_payload(signer: Signer, holder: str, roles: list[str]) -> dict[str, Any]:
+        return {"key": signer.public_b64, "holder": holder, "roles": roles}
+
+    def sign(self, signer: Signer, type_: str, payload: dict[str, Any], **kw: Any) -> Submission:
+        statement = new_statement(
+            log=ORIGIN, type=type_, payload=payload, signer=signer.key_id, time=fixed_clock(), **kw
+        )
+        return Submission.sign(signer, statement)
+
+    def append(self, signer: Signer, type_: str, payload: dict[str, Any], **kw: Any) -> int:
+        return self.ledger.append([self.sign(signer, type_, payload, **kw)])[0].index
+
+    def finding(self, n: int, signer: Signer | None = None) -> Submission:
+        return self.sign(
+            signer or self.supervisor,
+            "finding.record",
+            {
+                "campaign": "c2026",
+                "unit": f"U{n % 116:03d}",
+                "rule": "attitude",
+                "level": "bureau" if n % 3 else "county",
+                "serious": n % 7 == 0,
+                "summary": f"finding {n}: 窗口无人 window unattended",
+            },
+        )
+
+    def add_findings(self, count: int, batch: int = 1) -> None:
+        subs = [self.finding(n) for n in range(count)]
+        for start in range(0, count, batch):
+            self.ledger.append(subs[start : start + batch])
+
+    def close(self) -> None:
+        self.ledger.close()
+
+
+# -- tampering as a database administrator would (bypassing the application) -------------
+
+
+@contextmanager
+def admin_sql(url: str) -> Iterator[Any]:
+    """A raw cursor on the store with the append-only triggers out of the way."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        conn = sqlite3.connect(parts.path[1:])
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+            conn.execute(f'DROP TRIGGER "{name}"')
+        try:
+            yield conn
+            conn.commit()
+        finally:
+            conn.close()
+        return
+    schema = parse_qs(parts.query)["schema"][0]
+    with psycopg.connect(url.split("?")[0], autocommit=False) as conn:
+        conn.execute(f'SET search_path TO "{schema}"')
+        conn.execute("SET session_replication_role = replica")  # disables triggers
+        yield conn
+
+
+def events_table(url: str) -> str:
+    return "stored_events" if url.startswith("sqlite") else "ledger_events"
+
+
+def placeholder(url: str) -> str:
+    return "?" if url.startswith("sqlite") else "%s"
