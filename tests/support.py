@@ -50,13 +50,26 @@ class World:
             clock=fixed_clock,
         )
         world = cls(url, ledger)
-        world.append(world.root, "key.register", world.key_payload(world.office, "office 1", ["registrar", "office"]))
-        world.append(world.office, "key.register", world.key_payload(world.supervisor, "supervisor 1", ["supervisor"]))
+        world.append(
+            world.root,
+            "key.register",
+            world.key_payload(world.office, "office 1", ["registrar", "office"]),
+        )
+        world.append(
+            world.office,
+            "key.register",
+            world.key_payload(world.supervisor, "supervisor 1", ["supervisor"]),
+        )
         world.append(world.office, "campaign.open", {"campaign": "c2026", "title": "2026 测评"})
         return world
 
     def reopen(self) -> Ledger:
-        return Ledger.open(self.url, log_signer=NoteSigner(ORIGIN, self.log.private_key), clock=fixed_clock)
+        return self.reopen_as(self.url)
+
+    def reopen_as(self, url: str) -> Ledger:
+        return Ledger.open(
+            url, log_signer=NoteSigner(ORIGIN, self.log.private_key), clock=fixed_clock
+        )
 
     @staticmethod
     def key_payload(signer: Signer, holder: str, roles: list[str]) -> dict[str, Any]:
@@ -103,7 +116,9 @@ def admin_sql(url: str) -> Iterator[Any]:
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         conn = sqlite3.connect(parts.path[1:])
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='trigger'"
+        ).fetchall():
             conn.execute(f'DROP TRIGGER "{name}"')
         try:
             yield conn
@@ -112,7 +127,7 @@ def admin_sql(url: str) -> Iterator[Any]:
             conn.close()
         return
     schema = parse_qs(parts.query)["schema"][0]
-    with psycopg.connect(url.split("?")[0], autocommit=False) as conn:
+    with psycopg.connect(url.split("?", maxsplit=1)[0], autocommit=False) as conn:
         conn.execute(f'SET search_path TO "{schema}"')
         conn.execute("SET session_replication_role = replica")  # disables triggers
         yield conn

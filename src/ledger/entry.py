@@ -26,10 +26,15 @@ from ledger.payloads.base import KeyIdText
 MAX_STATEMENT_BYTES = 256 * 1024
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
-Origin = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,120}(/[A-Za-z0-9._-]{1,64}){0,4}$")]
-TimeText = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")]
+Origin = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,120}(/[A-Za-z0-9._-]{1,64}){0,4}$")
+]
+TimeText = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
+]
 UuidText = Annotated[
-    str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    str,
+    StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
 ]
 TypeText = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){0,3}$")]
 HashText = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -154,7 +159,9 @@ class Submission:
         validate_statement(statement)
         data = canonical.canonical(statement)
         if len(data) > MAX_STATEMENT_BYTES:
-            raise EncodingError(f"statement is {len(data)} bytes; the limit is {MAX_STATEMENT_BYTES}")
+            raise EncodingError(
+                f"statement is {len(data)} bytes; the limit is {MAX_STATEMENT_BYTES}"
+            )
         return cls(statement, signature, data)
 
     def to_value(self) -> dict[str, Any]:
@@ -204,7 +211,9 @@ class Entry:
     @classmethod
     def sequence(cls, submission: Submission, index: int, prev: str) -> Entry:
         raw = canonical.entry_bytes(index, prev, submission.signature, submission.statement)
-        return cls(index, prev, submission.signature, submission.statement, submission.statement_bytes, raw)
+        return cls(
+            index, prev, submission.signature, submission.statement, submission.statement_bytes, raw
+        )
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Entry:

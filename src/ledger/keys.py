@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from ledger import canonical
 from ledger.errors import SignatureError
 
-PASSPHRASE_ENV = "PINGYI_KEY_PASSPHRASE"
+PASSPHRASE_ENV = "PINGYI_KEY_PASSPHRASE"  # noqa: S105 (a variable name, not a secret)
 
 
 def key_id(public_key: bytes) -> str:

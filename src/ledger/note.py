@@ -24,7 +24,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -110,7 +110,7 @@ def _name_error(name: object, what: str = "key name") -> str | None:
             return f"{what} {name!r} contains '+', which separates the parts of a verifier key"
         if ch.isspace() or unicodedata.category(ch) in ("Zs", "Zl", "Zp"):
             return f"{what} {name!r} contains the space character U+{ord(ch):04X}"
-        if ord(ch) < 0x20 or ord(ch) == 0x7F:
+        if ord(ch) < 0x20:
             return f"{what} {name!r} contains the control character U+{ord(ch):04X}"
         if 0xD800 <= ord(ch) <= 0xDFFF:
             return f"{what} {name!r} is not valid UTF-8 (lone surrogate U+{ord(ch):04X})"
@@ -344,7 +344,7 @@ class OpenedNote:
 
     text: str
     verified: tuple[str, ...]
-    ignored: tuple[NoteSignature, ...] = field(default=())
+    ignored: tuple[NoteSignature, ...] = ()
 
 
 def _as_text(note: str | bytes, what: str) -> str:

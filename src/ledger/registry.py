@@ -74,7 +74,9 @@ class KeyRegistry:
         if entry_type in KEY_TYPES:
             self._authorize_key_change(entry_type, record, payload)
 
-    def _authorize_key_change(self, entry_type: str, signer: KeyRecord, payload: dict[str, Any]) -> None:
+    def _authorize_key_change(
+        self, entry_type: str, signer: KeyRecord, payload: dict[str, Any]
+    ) -> None:
         granted = frozenset(payload.get("roles", ()))
         if Role.ROOT in granted:
             raise RoleError("the root role is only named by genesis or passed on by key.rotate")
@@ -87,7 +89,9 @@ class KeyRegistry:
             return
         target = self.keys.get(payload["key_id"])
         if target is None:
-            raise PayloadError(f"statement.payload.key_id: no key {payload['key_id']} is registered")
+            raise PayloadError(
+                f"statement.payload.key_id: no key {payload['key_id']} is registered"
+            )
         if target.revoked_at is not None:
             raise PayloadError(
                 f"statement.payload.key_id: key {target.key_id} is already revoked "
@@ -111,7 +115,9 @@ class KeyRegistry:
         elif entry_type == "key.register":
             public = base64.b64decode(payload["key"])
             kid = key_id(public)
-            self.keys[kid] = KeyRecord(kid, public, payload["holder"], frozenset(payload["roles"]), index)
+            self.keys[kid] = KeyRecord(
+                kid, public, payload["holder"], frozenset(payload["roles"]), index
+            )
         elif entry_type == "key.roles":
             old = self.keys[payload["key_id"]]
             self.keys[old.key_id] = replace(old, roles=frozenset(payload["roles"]))

@@ -10,7 +10,9 @@ from verifier.log import Progress, verify_log
 from verifier.report import Report
 
 
-def verify_store(url: str | None = None, *, workers: int | None = None, progress: Progress | None = None) -> Report:
+def verify_store(
+    url: str | None = None, *, workers: int | None = None, progress: Progress | None = None
+) -> Report:
     store = Store(url)
     report = Report(subject=redact(store.url))
     try:

@@ -64,12 +64,16 @@ def verify_log(
         if index != position:
             what = "missing" if index > position else "out of order or duplicated"
             report.fail(
-                name, position, "index",
+                name,
+                position,
+                "index",
                 f"the entry at position {position} says index {index}: entries are {what}",
             )
         if prev != head:
             report.fail(
-                name, position, "chain",
+                name,
+                position,
+                "chain",
                 f"prev is {prev[:16]}… but entry {position - 1} hashes to {head[:16]}…",
             )
         head = canonical.sha256_hex(raw)
@@ -94,7 +98,9 @@ def verify_log(
             report.fail(name, position, "statement", f"statement is for log {statement['log']!r}")
             continue
         try:
-            registry.authorize(statement["type"], statement["signer"], statement["payload"], position)
+            registry.authorize(
+                statement["type"], statement["signer"], statement["payload"], position
+            )
         except LedgerError as exc:
             report.fail(name, position, "authority", str(exc))
             continue
@@ -107,12 +113,18 @@ def verify_log(
         registry.apply(statement["type"], statement["payload"], position)
         report.count("roles")
         jobs.append(
-            (public, base64.b64decode(signature), canonical.statement_message_from_bytes(statement_bytes))
+            (
+                public,
+                base64.b64decode(signature),
+                canonical.statement_message_from_bytes(statement_bytes),
+            )
         )
         job_index.append(position)
     report.count("entries", size)
     for bad in signatures.failing(jobs, workers):
-        report.fail(name, job_index[bad], "signature", "the author's Ed25519 signature does not verify")
+        report.fail(
+            name, job_index[bad], "signature", "the author's Ed25519 signature does not verify"
+        )
     report.count("signatures", len(jobs))
     if size == 0:
         report.fail(name, None, "genesis", "the log is empty")
@@ -142,14 +154,18 @@ def _verify_checkpoints(
         label = f"checkpoint at size {checkpoint.size}"
         if checkpoint.size > tree.size:
             report.fail(
-                name, tree.size, "checkpoint",
+                name,
+                tree.size,
+                "checkpoint",
                 f"{label} but the log has only {tree.size} entries: entries "
                 f"{tree.size}..{checkpoint.size - 1} are missing (truncated tail)",
             )
             continue
         if tree.root(checkpoint.size) != checkpoint.root:
             report.fail(
-                name, None, "checkpoint",
+                name,
+                None,
+                "checkpoint",
                 f"{label}: the Merkle root of the first {checkpoint.size} entries is not the "
                 "signed root (entries were changed after it was signed)",
             )

@@ -17,7 +17,7 @@ class Failure:
 
     def __str__(self) -> str:
         where = f"log {self.log!r}" + (f", entry {self.index}" if self.index is not None else "")
-        return f"{where}: [{self.check}] {self.message}"
+        return f"{where}: {self.check}: {self.message}"
 
 
 @dataclass

@@ -40,7 +40,11 @@ def failing(jobs: Sequence[tuple[bytes, bytes, bytes]], workers: int | None = No
     workers = workers or os.cpu_count() or 1
     _JOBS = jobs
     try:
-        if workers <= 1 or len(jobs) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+        if (
+            workers <= 1
+            or len(jobs) < MIN_PARALLEL
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
             return _check_range((0, len(jobs)))
         step = max(1, len(jobs) // (workers * 4))
         ranges = [(start, min(start + step, len(jobs))) for start in range(0, len(jobs), step)]

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from tests.support import ORIGIN, World, admin_sql, events_table, labelled_key, placeholder
 
 from ledger.entry import Entry
 from ledger.note import Checkpoint, NoteSigner
 from pingyi.audit import verify_store
-from tests.support import ORIGIN, World, admin_sql, events_table, labelled_key, placeholder
 
 Rows = list[tuple[int, bytes]]
 
@@ -35,13 +35,18 @@ def rewrite(url: str, change: Callable[[Rows], Rows]) -> None:
     table, mark = events_table(url), placeholder(url)
     with admin_sql(url) as conn:
         cur = conn.cursor()
-        cur.execute(f"SELECT originator_id, originator_version, topic, state FROM {table} ORDER BY originator_version")
+        cur.execute(
+            f"SELECT originator_id, originator_version, topic, state FROM {table} ORDER BY originator_version"
+        )
         found = cur.fetchall()
         log_id, topic = found[0][0], found[0][2]
         rows = change([(int(r[1]), bytes(r[3])) for r in found])
         cur.execute(f"DELETE FROM {table}")
         for version, state in rows:
-            cur.execute(f"INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES ({mark},{mark},{mark},{mark})", (log_id, version, topic, state))
+            cur.execute(
+                f"INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES ({mark},{mark},{mark},{mark})",
+                (log_id, version, topic, state),
+            )
 
 
 def first_failure(url: str) -> tuple[int | None, str, str]:
@@ -118,7 +123,10 @@ def test_a_checkpoint_re_signed_with_another_key(sealed: World) -> None:
         note = impostor.sign(Checkpoint(ORIGIN, int(size), bytes(root)).body())
         mark = placeholder(sealed.url)
         cur.execute(f"DELETE FROM pingyi_checkpoints WHERE size = {mark}", (size,))
-        cur.execute(f"INSERT INTO pingyi_checkpoints (log_id, size, root, note) SELECT log_id, {mark}, root, {mark} FROM pingyi_checkpoints WHERE size = 20", (size, note))
+        cur.execute(
+            f"INSERT INTO pingyi_checkpoints (log_id, size, root, note) SELECT log_id, {mark}, root, {mark} FROM pingyi_checkpoints WHERE size = 20",
+            (size, note),
+        )
     _, check, message = first_failure(sealed.url)
     assert check == "checkpoint"
     assert "does not verify" in message
@@ -136,7 +144,9 @@ def test_a_forged_entry_by_a_revoked_key(world: World) -> None:
     world.append(world.office, "key.revoke", {"key_id": world.supervisor.key_id, "reason": "left"})
     world.ledger.checkpoint()
     world.close()
-    rewrite(world.url, lambda rows: [*rows, (len(rows), forged(world, "", rows, revoked_signer=True))])
+    rewrite(
+        world.url, lambda rows: [*rows, (len(rows), forged(world, "", rows, revoked_signer=True))]
+    )
     index, check, message = first_failure(world.url)
     assert (index, check) == (10, "authority")
     assert "revoked at entry 9" in message

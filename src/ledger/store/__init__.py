@@ -49,9 +49,7 @@ def eventsourcing_env(url: str) -> dict[str, str]:
         }
     if parts.scheme in ("postgresql", "postgres"):
         if not parts.hostname or not parts.path.strip("/"):
-            raise StoreError(
-                f"store URL {url!r}: write postgresql://user@host:port/dbname"
-            )
+            raise StoreError(f"store URL {url!r}: write postgresql://user@host:port/dbname")
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(parts.path.strip("/")),

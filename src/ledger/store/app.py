@@ -141,7 +141,9 @@ class Ledger:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def append(self, submissions: Sequence[Submission], now: datetime | None = None) -> list[Receipt]:
+    def append(
+        self, submissions: Sequence[Submission], now: datetime | None = None
+    ) -> list[Receipt]:
         """Append atomically: every submission is recorded, or none is."""
         if not submissions:
             return []

@@ -29,7 +29,9 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         if datastore.enable_db_functions:
-            raise ValueError("pingyi needs POSTGRES_ENABLE_DB_FUNCTIONS off: it drops the insert lock")
+            raise ValueError(
+                "pingyi needs POSTGRES_ENABLE_DB_FUNCTIONS off: it drops the insert lock"
+            )
         schema = Identifier(datastore.schema)
         table = Identifier(events_table_name)
         self._ids = {"schema": schema, "table": table}
@@ -53,6 +55,7 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
                 "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS "
                 "$$BEGIN LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; END$$"
             ),
+            self._sql("REVOKE ALL ON FUNCTION {schema}.pingyi_lock_log() FROM PUBLIC"),
             self._sql(
                 "CREATE OR REPLACE FUNCTION {schema}.pingyi_append_only() RETURNS trigger "
                 "LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION "
@@ -75,7 +78,7 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
             ]
 
     def _sql(self, text: str) -> Composed:
-        return SQL(text).format(**self._ids)  # type: ignore[arg-type]
+        return SQL(text).format(**self._ids)
 
     @contextmanager
     def _locked(self) -> Iterator[Any]:

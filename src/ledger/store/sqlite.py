@@ -92,9 +92,7 @@ class SQLiteLedgerRecorder(SequencingRecorder, SQLiteApplicationRecorder):
         )
 
     def read_entries(self, log_id: UUID, after: int, limit: int) -> list[bytes]:
-        return [
-            e.state for e in self.select_events(log_id, gt=after, limit=limit)
-        ]
+        return [e.state for e in self.select_events(log_id, gt=after, limit=limit)]
 
     def log_ids(self) -> list[UUID]:
         with self.datastore.transaction(commit=False) as c:

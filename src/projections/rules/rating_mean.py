@@ -1,0 +1,193 @@
+"""Rule kind ``rating_mean``: the mean of a rating scale, with an abstain level.
+
+Each counted rating gives its level's points; an abstain level ("don't know")
+is neither scored nor counted. A unit's score is the mean of its counted
+ratings, scaled from ``scale_max`` to the component's ``max``. With voter
+``groups``, each group's mean is weighted (groups with no counted rating drop
+out and the others are re-weighted), or all ratings are pooled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Literal
+
+from projections.decimals import exact_str
+from projections.errors import Problem
+from projections.facts import Ballot, Fact
+from projections.fields import Key, Label, Num, StrictModel
+from projections.rules.ballots import ballots, level_text, voter_text
+from projections.rules.base import (
+    Applied,
+    Evaluation,
+    Excluded,
+    Line,
+    Outcome,
+    Scope,
+    SpecContext,
+    excluded,
+    problem,
+)
+
+
+class RatingLevel(StrictModel):
+    """A level of the scale: its points, or ``abstain: true`` (not counted)."""
+
+    label: Label | None = None
+    points: Num | None = None
+    abstain: bool = False
+
+
+class VoterGroup(StrictModel):
+    """A group of voters and the weight of its mean."""
+
+    label: Label | None = None
+    weight: Num
+
+
+class RatingMeanRule(StrictModel):
+    """Mean of the counted ratings, scaled to the component's max."""
+
+    kind: Literal["rating_mean"]
+    levels: dict[Key, RatingLevel]
+    scale_max: Num | None = None
+    groups: dict[Key, VoterGroup] = {}
+    group_mode: Literal["weighted", "pooled"] = "weighted"
+    self_rating: Literal["include", "exclude"] = "include"
+    min_ratings: int | None = None
+    one_ballot_per_voter: bool = True
+    disclose_voters: bool = False
+
+    def top_points(self) -> Fraction:
+        """The highest points of any level (the default ``scale_max``)."""
+        points = [Fraction(lv.points) for lv in self.levels.values() if lv.points is not None]
+        return max(points) if points else Fraction(0)
+
+    def problems(self, ctx: SpecContext) -> list[Problem]:
+        """Defects of this rule."""
+        out: list[Problem] = []
+        for key, level in self.levels.items():
+            if level.abstain and level.points is not None:
+                out.append(problem(ctx, f"levels.{key}", "an abstain level takes no points"))
+            if not level.abstain and level.points is None:
+                out.append(
+                    problem(ctx, f"levels.{key}", "missing points (give points, or abstain: true)")
+                )
+            if level.points is not None and level.points < 0:
+                out.append(problem(ctx, f"levels.{key}.points", "points must not be negative"))
+        if not any(lv.points is not None for lv in self.levels.values()):
+            out.append(problem(ctx, "levels", "at least one level must carry points"))
+        scale = self.scale_max if self.scale_max is not None else None
+        if scale is not None and scale <= 0:
+            out.append(problem(ctx, "scale_max", "must be greater than 0"))
+        if self.groups:
+            total = sum((Fraction(g.weight) for g in self.groups.values()), start=Fraction(0))
+            if self.group_mode == "weighted" and total != 1:
+                out.append(
+                    problem(ctx, "groups", f"group weights add up to {exact_str(total)}, not 1")
+                )
+        if self.min_ratings is not None and self.min_ratings < 1:
+            out.append(problem(ctx, "min_ratings", "must be at least 1"))
+        return out
+
+    def check(self, fact: Fact, units: frozenset[str]) -> list[str]:
+        """Why a ballot cannot be recorded under this rule (empty when it can)."""
+        if not isinstance(fact, Ballot):
+            return [f"a {fact.kind} cannot feed a rating_mean component; send a Ballot"]
+        out: list[str] = []
+        if not fact.ratings:
+            out.append("the ballot rates no unit")
+        for unit, level in fact.ratings.items():
+            if unit not in units:
+                out.append(f"unknown unit {unit!r}")
+            if level not in self.levels:
+                out.append(f"unknown level {level!r} for unit {unit!r} (known: {', '.join(self.levels)})")
+        if self.groups and fact.group not in self.groups:
+            out.append(f"unknown voter group {fact.group!r} (known: {', '.join(self.groups)})")
+        if not self.groups and fact.group is not None:
+            out.append(f"this component has no voter groups, got group {fact.group!r}")
+        if fact.voter_unit is not None and fact.voter_unit not in units:
+            out.append(f"unknown voter unit {fact.voter_unit!r}")
+        return out
+
+
+def evaluate(rule: RatingMeanRule, scope: Scope, facts: Sequence[Applied]) -> Evaluation:
+    """Score every unit: the (group-weighted) mean of its counted ratings."""
+    cast, dropped = ballots(facts, scope.component, rule.one_ballot_per_voter)
+    excl: list[Excluded] = list(dropped)
+    # counted[unit][group] -> list of (ballot, level key, points)
+    counted: dict[str, dict[str, list[tuple[Applied, Ballot, str, Fraction]]]] = {}
+    for applied, ballot in cast:
+        group = ballot.group or ""
+        if rule.groups and group not in rule.groups:
+            excl.append(excluded(applied, f"unknown voter group {ballot.group!r}", scope.component))
+            continue
+        for unit, level_key in ballot.ratings.items():
+            level = rule.levels.get(level_key)
+            why = ""
+            if unit not in scope.unit_set:
+                why = f"unknown unit {unit!r}"
+            elif level is None:
+                why = f"unknown level {level_key!r}"
+            elif level.abstain:
+                why = f"rated {level_text(level_key, level.label)}: not scored, not counted"
+            elif rule.self_rating == "exclude" and ballot.voter_unit == unit:
+                why = "a unit's own rating of itself does not count (self_rating: exclude)"
+            if why:
+                excl.append(
+                    Excluded(ballot.entry, ballot.index, ballot.kind, why, (unit,), scope.component)
+                )
+                continue
+            assert level is not None and level.points is not None
+            counted.setdefault(unit, {}).setdefault(group, []).append(
+                (applied, ballot, level_key, Fraction(level.points))
+            )
+    scale = Fraction(rule.scale_max) if rule.scale_max is not None else rule.top_points()
+    factor = (scope.max if scope.max is not None else scale) / scale
+    outcomes: dict[str, Outcome] = {}
+    warnings: list[str] = []
+    for unit in scope.units:
+        by_group = counted.get(unit, {})
+        n_all = sum(len(v) for v in by_group.values())
+        if rule.min_ratings is not None and 0 < n_all < rule.min_ratings:
+            warnings.append(
+                f"unit {unit}: {n_all} counted ratings on {scope.component}, "
+                f"fewer than the minimum {rule.min_ratings}"
+            )
+        if n_all == 0:
+            outcomes[unit] = Outcome(Fraction(0), False, ())
+            continue
+        shares = _group_shares(rule, by_group, n_all)
+        lines: list[Line] = []
+        for group, ratings in sorted(by_group.items()):
+            share, n = shares[group]
+            for applied, ballot, level_key, points in ratings:
+                level = rule.levels[level_key]
+                delta = factor * share * points / n
+                group_txt = f" in group {group}" if group else ""
+                lines.append(
+                    Line(
+                        delta,
+                        f"rated {level_text(level_key, level.label, level.points)}"
+                        f"{voter_text(ballot, rule.disclose_voters)}: 1 of {n} counted ratings"
+                        f"{group_txt}{applied.ruling_note()}",
+                        ballot.entry,
+                        ballot.index,
+                    )
+                )
+        outcomes[unit] = Outcome(sum((ln.delta for ln in lines), Fraction(0)), True, tuple(lines))
+    return Evaluation(outcomes, tuple(excl), (), tuple(warnings))
+
+
+def _group_shares(
+    rule: RatingMeanRule, by_group: dict[str, list[tuple[Applied, Ballot, str, Fraction]]], n_all: int
+) -> dict[str, tuple[Fraction, int]]:
+    """Each group's share of the mean and the count its ratings are divided by."""
+    if not rule.groups or rule.group_mode == "pooled":
+        return {g: (Fraction(1), n_all) for g in by_group}
+    present = {g: Fraction(rule.groups[g].weight) for g, v in by_group.items() if v}
+    weight = sum(present.values(), Fraction(0))
+    if weight == 0:
+        return {g: (Fraction(1, len(present)), len(by_group[g])) for g in present}
+    return {g: (w / weight, len(by_group[g])) for g, w in present.items()}
