@@ -76,9 +76,15 @@ def frac(value: Decimal | int) -> Fraction:
     return Fraction(value)
 
 
+def _pow10(places: int) -> int:
+    if places < 0:
+        raise ValueError("places must not be negative")
+    return int("1" + "0" * places)
+
+
 def round_fraction(value: Fraction, places: int, mode: RoundingMode) -> Decimal:
     """Round an exact value to ``places`` decimals with ``mode``; exact, no context."""
-    scaled = value * (10**places)
+    scaled = value * _pow10(places)
     negative = scaled < 0
     quotient, remainder = divmod(abs(scaled.numerator), scaled.denominator)
     if remainder:
@@ -92,11 +98,10 @@ def round_fraction(value: Fraction, places: int, mode: RoundingMode) -> Decimal:
             quotient += 0 if negative else 1
         elif mode == "down":
             pass
-        elif twice > den:
+        elif twice > den or (
+            twice == den and (mode == "half_up" or (mode == "half_even" and quotient % 2 == 1))
+        ):
             quotient += 1
-        elif twice == den:
-            if mode == "half_up" or (mode == "half_even" and quotient % 2 == 1):
-                quotient += 1
     digits = tuple(int(d) for d in str(quotient))
     sign = 1 if negative and quotient else 0
     return Decimal((sign, digits, -places))
@@ -104,7 +109,7 @@ def round_fraction(value: Fraction, places: int, mode: RoundingMode) -> Decimal:
 
 def is_exact_at(value: Fraction, places: int) -> bool:
     """True when ``value`` has at most ``places`` decimals."""
-    return (value * (10**places)).denominator == 1
+    return (value * _pow10(places)).denominator == 1
 
 
 def exact_str(value: Fraction) -> str:
@@ -120,3 +125,8 @@ def exact_str(value: Fraction) -> str:
     if den == 1:
         return dec_str(round_fraction(value, max(twos, fives), "down"))
     return f"{value.numerator}/{value.denominator}"
+
+
+def places_text(places: int) -> str:
+    """``2 decimal places`` / ``1 decimal place``."""
+    return f"{places} decimal place{'' if places == 1 else 's'}"

@@ -34,7 +34,7 @@ Num = Annotated[
                 {"type": "integer"},
                 {"type": "string", "pattern": DECIMAL_PATTERN},
             ],
-            "description": "An exact number: an integer or a decimal string such as \"0.5\". "
+            "description": 'An exact number: an integer or a decimal string such as "0.5". '
             "Floats are refused.",
         }
     ),

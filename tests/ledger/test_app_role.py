@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
+from tests.support import World
 
 from pingyi.audit import verify_store
-from tests.support import World
 
 SQL = Path(__file__).parents[2] / "deploy" / "sql" / "app_role.sql"
 

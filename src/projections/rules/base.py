@@ -35,9 +35,11 @@ class Applied:
         """Text that says how a ruling changed (or did not change) the fact."""
         if self.ruling is None:
             return ""
+        if self.ruling.outcome == "rejected":
+            return f"; objection rejected by ruling {self.ruling.entry}"
         if self.adjusted is not None:
             return f"; adjusted to {self.adjusted} by ruling {self.ruling.entry}"
-        return f"; objection rejected by ruling {self.ruling.entry}"
+        return f"; ruling {self.ruling.entry} cannot adjust it: counts unchanged"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Line:
     note: str
     entry: str | None = None
     index: int | None = None
+    summary: bool = False  # restates other components' lines (a weighted sum's parts)
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,5 @@ def supersede(
         if winner is applied:
             kept.append(applied)
         else:
-            dropped.append(
-                excluded(applied, f"superseded by entry {winner.fact.entry}", component)
-            )
+            dropped.append(excluded(applied, f"superseded by entry {winner.fact.entry}", component))
     return kept, dropped

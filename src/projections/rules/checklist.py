@@ -57,17 +57,29 @@ class ChecklistRule(StrictModel):
         if not self.items:
             out.append(problem(ctx, "items", "at least one item is needed"))
         if ctx.component_max is None:
-            out.append(problem(ctx, "", "a checklist starts from full marks: give the component a max"))
+            out.append(
+                problem(ctx, "", "a checklist starts from full marks: give the component a max")
+            )
         for key, item in self.items.items():
             if item.deduct is None:
-                out.append(problem(ctx, f"items.{key}", "missing points: give deduct (points taken when absent)"))
+                out.append(
+                    problem(
+                        ctx,
+                        f"items.{key}",
+                        "missing points: give deduct (points taken when absent)",
+                    )
+                )
             elif item.deduct < 0:
-                out.append(problem(ctx, f"items.{key}.deduct", "write deductions as positive points"))
+                out.append(
+                    problem(ctx, f"items.{key}.deduct", "write deductions as positive points")
+                )
             for i, req in enumerate(item.requires):
                 if req not in self.items:
                     out.append(problem(ctx, f"items.{key}.requires[{i}]", f"unknown item {req!r}"))
                 elif req == key:
-                    out.append(problem(ctx, f"items.{key}.requires[{i}]", "an item cannot require itself"))
+                    out.append(
+                        problem(ctx, f"items.{key}.requires[{i}]", "an item cannot require itself")
+                    )
         for key in self._cycle():
             out.append(problem(ctx, f"items.{key}.requires", "requirements form a cycle"))
         return out
@@ -158,7 +170,12 @@ def evaluate(rule: ChecklistRule, scope: Scope, facts: Sequence[Applied]) -> Eva
             if found is not None and found.adjusted is not None:
                 points = Fraction(found.adjusted)
             if found is None:
-                lines.append(Line(-points, f"{name}: no result recorded, counted as absent: -{exact_str(points)}"))
+                lines.append(
+                    Line(
+                        -points,
+                        f"{name}: no result recorded, counted as absent: -{exact_str(points)}",
+                    )
+                )
             else:
                 lines.append(
                     Line(

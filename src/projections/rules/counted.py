@@ -65,7 +65,11 @@ class CountedRule(StrictModel):
         for key, item in self.items.items():
             if (item.points is None) == (item.discretionary is None):
                 out.append(
-                    problem(ctx, f"items.{key}", "missing points (give points, or discretionary: {min, max})")
+                    problem(
+                        ctx,
+                        f"items.{key}",
+                        "missing points (give points, or discretionary: {min, max})",
+                    )
                 )
             rng = item.discretionary
             if rng and rng.min is not None and rng.max is not None and rng.min > rng.max:
@@ -82,7 +86,9 @@ class CountedRule(StrictModel):
         if item is None:
             return f"unknown item {fact.item!r} (known: {', '.join(self.items)})"
         if item.discretionary is None:
-            return "" if fact.points is None else f"item {fact.item} has fixed points; send no points"
+            return (
+                "" if fact.points is None else f"item {fact.item} has fixed points; send no points"
+            )
         if fact.points is None:
             return f"item {fact.item} is discretionary: send the points awarded"
         rng = item.discretionary
@@ -108,11 +114,7 @@ def evaluate(rule: CountedRule, scope: Scope, facts: Sequence[Applied]) -> Evalu
     excl: list[Excluded] = []
     for applied in facts:
         fact = applied.fact
-        why = (
-            rule.points_problem(fact)
-            if isinstance(fact, CountedItem)
-            else "not a counted item"
-        )
+        why = rule.points_problem(fact) if isinstance(fact, CountedItem) else "not a counted item"
         if not why and isinstance(fact, CountedItem) and fact.unit not in scope.unit_set:
             why = f"unknown unit {fact.unit!r}"
         if why or not isinstance(fact, CountedItem):

@@ -36,7 +36,6 @@ from projections.rules.base import (
     problem,
 )
 
-
 _PointsOf = Callable[[Fact, "DeductionLevel"], tuple[Fraction, str]]
 
 
@@ -53,10 +52,14 @@ def _level_problems(levels: dict[str, DeductionLevel], ctx: SpecContext) -> list
         out.append(problem(ctx, "levels", "at least one level is needed"))
     for key, level in levels.items():
         if level.points is None:
-            out.append(problem(ctx, f"levels.{key}", "missing points (the points one such fact deducts)"))
+            out.append(
+                problem(ctx, f"levels.{key}", "missing points (the points one such fact deducts)")
+            )
         elif level.points < 0:
             out.append(
-                problem(ctx, f"levels.{key}.points", "write deductions as positive points to deduct")
+                problem(
+                    ctx, f"levels.{key}.points", "write deductions as positive points to deduct"
+                )
             )
     if ctx.component_max is None:
         out.append(problem(ctx, "", "a start-from-full rule needs the component's max"))
@@ -77,7 +80,9 @@ class ResponseDeductionRule(StrictModel):
     def check(self, fact: Fact, units: frozenset[str]) -> list[str]:
         """Why a response cannot be recorded."""
         if not isinstance(fact, SurveyResponse):
-            return [f"a {fact.kind} cannot feed a deduction_per_response component; send a SurveyResponse"]
+            return [
+                f"a {fact.kind} cannot feed a deduction_per_response component; send a SurveyResponse"
+            ]
         out = [] if fact.unit in units else [f"unknown unit {fact.unit!r}"]
         if fact.level not in self.levels:
             out.append(f"unknown level {fact.level!r} (known: {', '.join(self.levels)})")
@@ -125,13 +130,17 @@ def _deduct(
         level_key = getattr(fact, "level", "")
         level = levels.get(level_key)
         if unit not in scope.unit_set or level is None or level.points is None:
-            why = f"unknown unit {unit!r}" if unit not in scope.unit_set else f"unknown level {level_key!r}"
+            why = (
+                f"unknown unit {unit!r}"
+                if unit not in scope.unit_set
+                else f"unknown level {level_key!r}"
+            )
             excl.append(excluded(applied, why, scope.component))
             continue
         points, text = points_of(fact, level)
+        note = f"{text}: -{exact_str(points)}{applied.ruling_note()}"
         if applied.adjusted is not None:
             points = Fraction(applied.adjusted)
-        note = f"{text}: -{exact_str(points)}{applied.ruling_note()}"
         per_unit.setdefault(unit, []).append(Line(-points, note, fact.entry, fact.index))
     outcomes: dict[str, Outcome] = {}
     for unit in scope.units:
@@ -142,7 +151,9 @@ def _deduct(
     return Evaluation(outcomes, tuple(excl))
 
 
-def evaluate_responses(rule: ResponseDeductionRule, scope: Scope, facts: Sequence[Applied]) -> Evaluation:
+def evaluate_responses(
+    rule: ResponseDeductionRule, scope: Scope, facts: Sequence[Applied]
+) -> Evaluation:
     """Full marks minus each response's level points."""
 
     def points_of(fact: Fact, level: DeductionLevel) -> tuple[Fraction, str]:
@@ -154,7 +165,9 @@ def evaluate_responses(rule: ResponseDeductionRule, scope: Scope, facts: Sequenc
     return _deduct(rule.levels, floor, scope, facts, points_of)
 
 
-def evaluate_findings(rule: FindingDeductionRule, scope: Scope, facts: Sequence[Applied]) -> Evaluation:
+def evaluate_findings(
+    rule: FindingDeductionRule, scope: Scope, facts: Sequence[Applied]
+) -> Evaluation:
     """Full marks minus each finding's level points (times the multiplier when serious)."""
 
     def points_of(fact: Fact, level: DeductionLevel) -> tuple[Fraction, str]:

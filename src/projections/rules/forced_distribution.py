@@ -59,7 +59,13 @@ class ForcedDistributionRule(StrictModel):
             elif level.points < 0:
                 out.append(problem(ctx, f"levels.{key}.points", "points must not be negative"))
             if level.quota is None:
-                out.append(problem(ctx, f"levels.{key}", "missing quota (how many units a ballot must give this level)"))
+                out.append(
+                    problem(
+                        ctx,
+                        f"levels.{key}",
+                        "missing quota (how many units a ballot must give this level)",
+                    )
+                )
             elif level.quota < 0:
                 out.append(problem(ctx, f"levels.{key}.quota", "quota must not be negative"))
         if self.quota_total() > len(ctx.units) and ctx.units:
@@ -80,7 +86,10 @@ class ForcedDistributionRule(StrictModel):
 
     def top_points(self) -> Fraction:
         """The highest points of any level (the default ``scale_max``)."""
-        return max((Fraction(lv.points) for lv in self.levels.values() if lv.points is not None), default=Fraction(0))
+        return max(
+            (Fraction(lv.points) for lv in self.levels.values() if lv.points is not None),
+            default=Fraction(0),
+        )
 
     def check(self, fact: Fact, units: frozenset[str]) -> list[str]:
         """Unknown units or levels are refused; a broken distribution is recorded (and invalid)."""
@@ -127,9 +136,18 @@ def evaluate(rule: ForcedDistributionRule, scope: Scope, facts: Sequence[Applied
         reason = rule.invalid_reason(ballot, scope.unit_set)
         if reason:
             units = tuple(ballot.ratings)
-            invalid.append(InvalidBallot(ballot.entry, ballot.index, scope.component, reason, units))
+            invalid.append(
+                InvalidBallot(ballot.entry, ballot.index, scope.component, reason, units)
+            )
             excl.append(
-                Excluded(ballot.entry, ballot.index, ballot.kind, f"invalid ballot: {reason}", units, scope.component)
+                Excluded(
+                    ballot.entry,
+                    ballot.index,
+                    ballot.kind,
+                    f"invalid ballot: {reason}",
+                    units,
+                    scope.component,
+                )
             )
             continue
         for unit, level_key in ballot.ratings.items():
@@ -171,4 +189,3 @@ def evaluate(rule: ForcedDistributionRule, scope: Scope, facts: Sequence[Applied
             )
         outcomes[unit] = Outcome(sum((ln.delta for ln in lines), Fraction(0)), True, tuple(lines))
     return Evaluation(outcomes, tuple(excl), tuple(invalid), ())
-

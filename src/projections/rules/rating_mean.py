@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal
 
+from pydantic import Field
+
 from projections.decimals import exact_str
 from projections.errors import Problem
 from projections.facts import Ballot, Fact
@@ -52,7 +54,7 @@ class RatingMeanRule(StrictModel):
     kind: Literal["rating_mean"]
     levels: dict[Key, RatingLevel]
     scale_max: Num | None = None
-    groups: dict[Key, VoterGroup] = {}
+    groups: dict[Key, VoterGroup] = Field(default_factory=dict)
     group_mode: Literal["weighted", "pooled"] = "weighted"
     self_rating: Literal["include", "exclude"] = "include"
     min_ratings: int | None = None
@@ -102,7 +104,9 @@ class RatingMeanRule(StrictModel):
             if unit not in units:
                 out.append(f"unknown unit {unit!r}")
             if level not in self.levels:
-                out.append(f"unknown level {level!r} for unit {unit!r} (known: {', '.join(self.levels)})")
+                out.append(
+                    f"unknown level {level!r} for unit {unit!r} (known: {', '.join(self.levels)})"
+                )
         if self.groups and fact.group not in self.groups:
             out.append(f"unknown voter group {fact.group!r} (known: {', '.join(self.groups)})")
         if not self.groups and fact.group is not None:
@@ -181,7 +185,9 @@ def evaluate(rule: RatingMeanRule, scope: Scope, facts: Sequence[Applied]) -> Ev
 
 
 def _group_shares(
-    rule: RatingMeanRule, by_group: dict[str, list[tuple[Applied, Ballot, str, Fraction]]], n_all: int
+    rule: RatingMeanRule,
+    by_group: dict[str, list[tuple[Applied, Ballot, str, Fraction]]],
+    n_all: int,
 ) -> dict[str, tuple[Fraction, int]]:
     """Each group's share of the mean and the count its ratings are divided by."""
     if not rule.groups or rule.group_mode == "pooled":

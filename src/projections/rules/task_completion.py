@@ -63,7 +63,9 @@ class TaskCompletionRule(StrictModel):
         """Defects of this rule."""
         out: list[Problem] = []
         if ctx.component_max is None:
-            out.append(problem(ctx, "", "task completion is scaled to the component's max: give one"))
+            out.append(
+                problem(ctx, "", "task completion is scaled to the component's max: give one")
+            )
         if not self.roles:
             out.append(problem(ctx, "roles", "at least one role is needed"))
         for key, role in self.roles.items():
@@ -76,12 +78,12 @@ class TaskCompletionRule(StrictModel):
             if task.key in seen:
                 out.append(problem(ctx, f"tasks[{i}].key", f"duplicate task {task.key!r}"))
             seen.add(task.key)
-            for unit, role in task.assigned.items():
+            for unit, role_key in task.assigned.items():
                 if unit not in ctx.units:
                     out.append(problem(ctx, f"tasks[{i}].assigned.{unit}", "unknown unit"))
-                if role not in self.roles:
+                if role_key not in self.roles:
                     out.append(
-                        problem(ctx, f"tasks[{i}].assigned.{unit}", f"unknown role {role!r}")
+                        problem(ctx, f"tasks[{i}].assigned.{unit}", f"unknown role {role_key!r}")
                     )
         return out
 
@@ -138,14 +140,16 @@ def evaluate(rule: TaskCompletionRule, scope: Scope, facts: Sequence[Applied]) -
         if not isinstance(fact, TaskReport) or task is None:
             excl.append(excluded(applied, "unknown task", scope.component))
         elif fact.unit not in task.assigned:
-            excl.append(excluded(applied, f"task {fact.task} is not assigned to {fact.unit}", scope.component))
+            excl.append(
+                excluded(
+                    applied, f"task {fact.task} is not assigned to {fact.unit}", scope.component
+                )
+            )
         else:
             known.append(applied)
     kept, dropped = supersede(known, _task_key, scope.component)
     excl += dropped
-    reports = {
-        (a.fact.unit, a.fact.task): a for a in kept if isinstance(a.fact, TaskReport)
-    }
+    reports = {(a.fact.unit, a.fact.task): a for a in kept if isinstance(a.fact, TaskReport)}
     full = scope.max if scope.max is not None else Fraction(0)
     outcomes: dict[str, Outcome] = {}
     for unit in scope.units:
@@ -162,8 +166,11 @@ def evaluate(rule: TaskCompletionRule, scope: Scope, facts: Sequence[Applied]) -
             found = reports.get((unit, task.key))
             if found is None:
                 lines.append(
-                    Line(Fraction(0), f"task {name} ({role_txt}, weight {role.weight}): "
-                         "missing from the score sheet, counts as not done: 0")
+                    Line(
+                        Fraction(0),
+                        f"task {name} ({role_txt}, weight {role.weight}): "
+                        "missing from the score sheet, counts as not done: 0",
+                    )
                 )
                 continue
             assert isinstance(found.fact, TaskReport)

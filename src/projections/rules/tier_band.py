@@ -76,7 +76,10 @@ class TierBandRule(StrictModel):
             return f"unknown tier {tier_key!r} (known: {', '.join(self.tiers)})"
         if not Fraction(tier.min) <= value <= Fraction(tier.max):
             return f"value {exact_str(value)} is outside tier {tier_key} ({tier.min}-{tier.max})"
-        if self.step is not None and ((value - Fraction(tier.min)) / Fraction(self.step)).denominator != 1:
+        if (
+            self.step is not None
+            and ((value - Fraction(tier.min)) / Fraction(self.step)).denominator != 1
+        ):
             return f"value {exact_str(value)} is not a multiple of the step {self.step} from {tier.min}"
         return ""
 
