@@ -6,8 +6,10 @@ rules checked on append are exactly the rules a verifier re-checks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from ledger import merkle
 from ledger.canonical import GENESIS_PREV
@@ -18,17 +20,36 @@ from ledger.registry import KeyRegistry
 DEFAULT_MAX_SKEW = timedelta(minutes=10)
 
 
+class Policy(Protocol):
+    """Domain rules beyond keys and roles (e.g. "a finding must name a unit of its campaign").
+
+    A policy is replayed from the log like the key registry: ``apply`` sees every
+    accepted entry in order; ``check`` decides whether a submission may become
+    entry ``index``, raising an :class:`~ledger.errors.EntryRejected` that names
+    the field. Policies must be pure (no I/O, no clock) so that the append path
+    and every verifier reach the same decision.
+    """
+
+    def check(self, submission: Submission, index: int) -> None: ...
+
+    def apply(self, entry: Entry) -> None: ...
+
+    def copy(self) -> Policy: ...
+
+
 @dataclass(frozen=True)
 class Undo:
     size: int
     head: str
     registry: KeyRegistry
     log_key: str | None
+    policies: tuple[Policy, ...]
 
 
 class LogState:
-    def __init__(self, origin: str) -> None:
+    def __init__(self, origin: str, policies: Sequence[Policy] = ()) -> None:
         self.origin = origin
+        self.policies = tuple(policies)
         self.size = 0
         self.head = GENESIS_PREV
         self.registry = KeyRegistry()
@@ -73,23 +94,34 @@ class LogState:
                 f"(log size {self.size}); fetch the head and sign again"
             )
         self.registry.authorize(submission.type, submission.signer, submission.payload, self.size)
+        for policy in self.policies:
+            policy.check(submission, self.size)
 
     # -- advancing ------------------------------------------------------------------
 
     def undo_point(self) -> Undo:
-        return Undo(self.size, self.head, self.registry.copy(), self.log_key)
+        return Undo(
+            self.size,
+            self.head,
+            self.registry.copy(),
+            self.log_key,
+            tuple(p.copy() for p in self.policies),
+        )
 
     def undo(self, point: Undo) -> None:
-        self.size, self.head, self.registry, self.log_key = (
+        self.size, self.head, self.registry, self.log_key, self.policies = (
             point.size,
             point.head,
             point.registry,
             point.log_key,
+            point.policies,
         )
 
     def advance(self, entry: Entry) -> None:
         """Apply an entry already checked to belong at the head (no tree update)."""
         self.registry.apply(entry.type, entry.payload, entry.index)
+        for policy in self.policies:
+            policy.apply(entry)
         if entry.type == "genesis":
             self.log_key = str(entry.payload["log_key"])
         self.size = entry.index + 1

@@ -5,7 +5,8 @@ No database, no network, no clock. The steps (docs/verification.md):
 1. entry i has the canonical layout, says index i, and links to the hash of entry i-1;
 2. its statement is canonical JSON of a known type with a valid payload, for this log;
 3. its signer was registered, not revoked and allowed that type at index i
-   (the key registry is replayed from the log itself; entry 0 is genesis);
+   (the key registry is replayed from the log itself; entry 0 is genesis), and
+   the domain policies given (e.g. campaign rules) accept it;
 4. its Ed25519 signature verifies (checked in parallel);
 5. every checkpoint is signed by the log key genesis names, covers no more entries
    than there are, has the Merkle root of that prefix, and is consistent with the
@@ -18,10 +19,11 @@ import base64
 from collections.abc import Callable, Iterable, Sequence
 
 from ledger import canonical, merkle
-from ledger.entry import validate_statement
+from ledger.entry import Entry, validate_statement
 from ledger.errors import LedgerError
 from ledger.note import NoteVerifier, open_checkpoint, parse_verifier_key
 from ledger.registry import KeyRegistry
+from ledger.state import Policy
 from verifier import signatures
 from verifier.report import Report
 
@@ -37,6 +39,7 @@ def verify_log(
     log_key: str | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    policies: Sequence[Policy] = (),
 ) -> merkle.MerkleTree:
     """Check a log; record counts and failures in ``report``; return its Merkle tree.
 

@@ -21,7 +21,7 @@ from ledger.entry import Entry, Submission, new_statement
 from ledger.errors import NoteError, StoreError
 from ledger.keys import Signer
 from ledger.note import Checkpoint, NoteSigner, open_checkpoint, parse_verifier_key
-from ledger.state import DEFAULT_MAX_SKEW, LogState
+from ledger.state import DEFAULT_MAX_SKEW, LogState, Policy
 from ledger.store import eventsourcing_env, store_url
 from ledger.store.sequencer import Receipt, SequencingRecorder, StoredCheckpoint
 
@@ -67,12 +67,13 @@ class Ledger:
         log_signer: NoteSigner | None = None,
         clock: Clock = system_clock,
         max_skew: timedelta = DEFAULT_MAX_SKEW,
+        policies: Sequence[Policy] = (),
     ) -> None:
         self.store = store
         self.recorder = store.log_recorder
         self.origin = origin
         self.log_id = log_id_for(origin)
-        self.state = LogState(origin)
+        self.state = LogState(origin, policies)
         self.log_signer = log_signer
         self.clock = clock
         self.max_skew = max_skew
