@@ -107,6 +107,16 @@ def verify_log(
         except LedgerError as exc:
             report.fail(name, position, "authority", str(exc))
             continue
+        if policies:
+            entry = Entry(index, prev, signature, statement, statement_bytes, raw)
+            try:
+                for policy in policies:
+                    policy.check(entry.submission, position)
+            except LedgerError as exc:
+                report.fail(name, position, "policy", str(exc))
+                continue
+            for policy in policies:
+                policy.apply(entry)
         public = (
             base64.b64decode(statement["payload"]["root_key"])
             if statement["type"] == "genesis"

@@ -9,7 +9,7 @@ import pytest
 from tests.support import ORIGIN, World, admin_sql, events_table, fixed_clock, labelled_key
 
 from ledger import merkle
-from ledger.entry import Submission
+from ledger.entry import Entry, Submission
 from ledger.errors import (
     ClockSkewError,
     ConflictError,
@@ -22,7 +22,10 @@ from ledger.errors import (
     UnknownKeyError,
 )
 from ledger.note import Checkpoint, parse_checkpoint
+from ledger.store.app import Ledger
 from pingyi.audit import verify_store
+from verifier.log import verify_log
+from verifier.report import Report
 
 
 def test_entries_read_back_linked_and_survive_reopen(world: World) -> None:
@@ -244,3 +247,37 @@ def _raw(url: str):  # type: ignore[no-untyped-def]
 
 
 assert admin_sql  # re-exported for the tamper tests
+
+
+class NoUnit999:
+    """A toy domain policy: findings may not name unit U999; counts what it saw."""
+
+    def __init__(self, seen: int = 0) -> None:
+        self.seen = seen
+
+    def check(self, submission: Submission, index: int) -> None:
+        if submission.type == "finding.record" and submission.payload["unit"] == "U999":
+            raise PayloadError(f"statement.payload.unit: U999 is not in campaign (entry {index})")
+
+    def apply(self, entry: Entry) -> None:
+        self.seen += 1
+
+    def copy(self) -> NoUnit999:
+        return NoUnit999(self.seen)
+
+
+def test_domain_policies_run_on_append_and_in_the_verifier(world: World) -> None:
+    policy = NoUnit999()
+    ledger = Ledger.open(world.url, policies=[policy], clock=fixed_clock)
+    assert ledger.state.policies[0].seen == 4  # replayed from the log on open
+    bad = world.sign(
+        world.supervisor, "finding.record", dict(world.finding(1).payload, unit="U999")
+    )
+    with pytest.raises(PayloadError, match="U999 is not in campaign"):
+        ledger.append([world.finding(2), bad])
+    assert ledger.size == 4 and world.reopen().size == 4
+    world.ledger.append([bad])  # a ledger opened without the policy accepts it
+    report = Report("t")
+    verify_log(world.ledger.raw_entries(), [], report=report, policies=[NoUnit999()], workers=1)
+    assert report.first_failure is not None
+    assert (report.first_failure.index, report.first_failure.check) == (4, "policy")
