@@ -14,6 +14,7 @@ from ledger.errors import (
     ClockSkewError,
     ConflictError,
     EncodingError,
+    NoteError,
     PayloadError,
     RevokedKeyError,
     RoleError,
@@ -281,3 +282,17 @@ def test_domain_policies_run_on_append_and_in_the_verifier(world: World) -> None
     verify_log(world.ledger.raw_entries(), [], report=report, policies=[NoUnit999()], workers=1)
     assert report.first_failure is not None
     assert (report.first_failure.index, report.first_failure.check) == (4, "policy")
+
+
+def test_the_log_refuses_to_sign_a_checkpoint_inconsistent_with_a_stored_one(world: World) -> None:
+    world.add_findings(3)
+    stored = world.ledger.checkpoint()
+    with admin_sql(world.url) as conn:  # a DBA swaps in a checkpoint for a different tree
+        mark = "?" if world.url.startswith("sqlite") else "%s"
+        conn.cursor().execute(
+            f"UPDATE pingyi_checkpoints SET root = {mark} WHERE size = {mark}",
+            (bytes(32), stored.size),
+        )
+    world.add_findings(2)
+    with pytest.raises(NoteError, match="refusing to sign"):
+        world.ledger.checkpoint()
