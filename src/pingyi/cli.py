@@ -26,6 +26,7 @@ from ledger.store.app import Ledger
 from pingyi import render
 from pingyi.audit import verify_store
 from pingyi.keyfiles import load_log_signer, load_signer, passphrase
+from pingyi.replay import explain_command, replay_command
 
 app = typer.Typer(
     help="评议 pingyi — signed, append-only scoring ledger for public evaluations.",
@@ -36,6 +37,8 @@ key_app = typer.Typer(
     help="Register, re-role, rotate and revoke keys (signed entries).", no_args_is_help=True
 )
 app.add_typer(key_app, name="key")
+app.command("replay")(replay_command)
+app.command("explain")(explain_command)
 
 StoreOpt = Annotated[
     str | None,
@@ -334,6 +337,39 @@ def verify(
         render.console.print(render.report_table(report))
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8080,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (use several only on PostgreSQL)")
+    ] = 1,
+    store: StoreOpt = None,
+    log_key: Annotated[
+        Path | None, typer.Option("--log-key", envvar="PINGYI_LOG_KEY", help="Checkpoint key file")
+    ] = None,
+) -> None:
+    """Serve the HTTP API with uvicorn (store from --store / PINGYI_STORE)."""
+    import os
+
+    import uvicorn
+
+    url = store_url(store)
+    if workers > 1 and url.startswith("sqlite"):
+        fail("several workers need PostgreSQL: SQLite allows one writer process")
+    os.environ["PINGYI_STORE"] = url
+    if log_key is not None:
+        os.environ["PINGYI_LOG_KEY"] = str(log_key)
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @app.command()

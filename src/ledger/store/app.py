@@ -175,6 +175,12 @@ class Ledger:
     def raw_entries(self, after: int = -1) -> Iterator[bytes]:
         return self.recorder.iter_entries(self.log_id, after)
 
+    def index_of(self, entry_id: str) -> int | None:
+        """The index of the entry with this id, if the log holds it."""
+        return self.recorder.find_claims(self.log_id, [f"entry:{entry_id}"]).get(
+            f"entry:{entry_id}"
+        )
+
     def entry(self, index: int) -> Entry:
         rows = self.recorder.read_entries(self.log_id, index - 1, 1)
         if not rows or index < 0:

@@ -14,7 +14,7 @@ application role only SELECT and INSERT.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -86,6 +86,9 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
             self._lock_table(curs)
             self._notify_channel(curs)
             yield curs
+
+    def _reading(self) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=False)
 
     def _c_read(self, curs: Any, log_id: UUID, after: int, limit: int) -> list[bytes]:
         curs.execute(

@@ -56,6 +56,10 @@ class SequencingRecorder:
         """A transaction holding the log's write lock; commits on normal exit."""
 
     @abstractmethod
+    def _reading(self) -> AbstractContextManager[Any]:
+        """A read-only transaction (no lock)."""
+
+    @abstractmethod
     def _c_read(self, curs: Any, log_id: UUID, after: int, limit: int) -> list[bytes]: ...
 
     @abstractmethod
@@ -101,6 +105,11 @@ class SequencingRecorder:
         state.advance(entry)
         state.grow_tree([entry])
         return entry
+
+    def find_claims(self, log_id: UUID, claims: Sequence[str]) -> dict[str, int]:
+        """Which of ``claims`` (e.g. ``entry:<id>``) are taken, and at which index."""
+        with self._reading() as curs:
+            return self._c_claims(curs, log_id, claims)
 
     def catch_up(self, log_id: UUID, state: LogState) -> list[Entry]:
         return [self._follow(state, raw) for raw in self.iter_entries(log_id, state.size - 1)]

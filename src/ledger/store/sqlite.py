@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -59,6 +59,9 @@ class SQLiteLedgerRecorder(SequencingRecorder, SQLiteApplicationRecorder):
                 conn.rollback()
                 raise
             conn.commit()
+
+    def _reading(self) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=False)
 
     def _c_read(self, curs: Any, log_id: UUID, after: int, limit: int) -> list[bytes]:
         curs.execute(

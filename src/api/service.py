@@ -1,0 +1,66 @@
+"""One process's view of the log for the API: a Ledger behind a lock, refreshed per request."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledger.errors import StoreError
+from ledger.keys import PASSPHRASE_ENV, Signer
+from ledger.note import NoteSigner
+from ledger.store import redact, store_url
+from ledger.store.app import Clock, Ledger, system_clock
+
+LOG_KEY_ENV = "PINGYI_LOG_KEY"
+MAX_BODY_ENV = "PINGYI_MAX_BODY"
+DEFAULT_MAX_BODY = 512 * 1024
+
+
+@dataclass
+class Settings:
+    store: str
+    log_key: Path | None
+    max_body: int
+    clock: Clock = system_clock  # a parameter so tests can fix the time; the server uses UTC now
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        key = os.environ.get(LOG_KEY_ENV)
+        return cls(
+            store=store_url(None),
+            log_key=Path(key) if key else None,
+            max_body=int(os.environ.get(MAX_BODY_ENV, DEFAULT_MAX_BODY)),
+        )
+
+    def describe(self) -> dict[str, object]:
+        """For logs: never the password, never the passphrase."""
+        return {
+            "store": redact(self.store),
+            "log_key": str(self.log_key),
+            "max_body": self.max_body,
+        }
+
+
+class LedgerService:
+    """Serialises this process's use of its Ledger (the in-memory state is not thread-safe)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.lock = threading.Lock()
+        self.ledger = Ledger.open(settings.store, clock=settings.clock)
+        if settings.log_key is not None:
+            passphrase = os.environ.get(PASSPHRASE_ENV, "").encode()
+            signer = NoteSigner(
+                self.ledger.origin, Signer.load(settings.log_key, passphrase).private_key
+            )
+            if signer.verifier_key != self.ledger.state.log_key:
+                raise StoreError(
+                    f"{settings.log_key} is not the checkpoint key genesis names "
+                    f"({self.ledger.state.log_key})"
+                )
+            self.ledger.log_signer = signer
+
+    def close(self) -> None:
+        self.ledger.close()
