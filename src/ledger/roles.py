@@ -34,6 +34,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "campaign.close": frozenset({Role.OFFICE}),
     "finding.record": frozenset({Role.SUPERVISOR}),
     "finding.withdraw": frozenset({Role.SUPERVISOR}),
+    "rulebook.adopt": frozenset({Role.OFFICE}),
+    "rulebook.revise": frozenset({Role.OFFICE}),
+    "ballot.record": frozenset({Role.CLERK}),
+    "survey.response": frozenset({Role.SURVEY_OPERATOR}),
+    "tier.rate": frozenset({Role.SUPERVISOR, Role.OFFICE}),
+    "item.count": frozenset({Role.OFFICE}),
+    "checklist.record": frozenset({Role.SUPERVISOR, Role.OFFICE}),
+    "task.report": frozenset({Role.UNIT_REP, Role.OFFICE}),
+    "submission.record": frozenset({Role.OFFICE}),
+    "deadline.close": frozenset({Role.OFFICE}),
+    "candidates.previous": frozenset({Role.OFFICE}),
+    "appeal.file": frozenset({Role.UNIT_REP}),
+    "appeal.rule": frozenset({Role.INSPECTOR}),
 }
 
 # Roles only root may grant: a registrar cannot make another registrar or a root.

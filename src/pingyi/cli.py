@@ -26,6 +26,7 @@ from ledger.store.app import Ledger
 from pingyi import render
 from pingyi.audit import verify_store
 from pingyi.keyfiles import load_log_signer, load_signer, passphrase
+from pingyi.replay import explain_command, replay_command
 
 app = typer.Typer(
     help="评议 pingyi — signed, append-only scoring ledger for public evaluations.",
@@ -36,6 +37,8 @@ key_app = typer.Typer(
     help="Register, re-role, rotate and revoke keys (signed entries).", no_args_is_help=True
 )
 app.add_typer(key_app, name="key")
+app.command("replay")(replay_command)
+app.command("explain")(explain_command)
 
 StoreOpt = Annotated[
     str | None,

@@ -7,7 +7,8 @@ Every error carries a message a person can act on. The tree::
     │                       problem with the path of the offending field
     ├── FactError           a fact that names an unknown unit, component, level, ...;
     │                       raised by ``check_fact`` before an entry is appended
-    └── PresetError         an unknown preset name
+    ├── PresetError         an unknown preset name
+    └── ReplayError         a campaign with no rulebook adopted as of the position asked
 """
 
 from __future__ import annotations
@@ -63,3 +64,9 @@ class PresetError(ProjectionError):
     """An unknown preset name."""
 
     code = "unknown-preset"
+
+
+class ReplayError(ProjectionError):
+    """A campaign that cannot be replayed: unknown, or no rulebook adopted yet."""
+
+    code = "cannot-replay"

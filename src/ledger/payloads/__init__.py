@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ledger.payloads import campaign, keys
+from ledger.payloads import campaign, keys, scoring
 
 PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     ("genesis", 1): keys.Genesis,
@@ -21,4 +21,17 @@ PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     ("campaign.close", 1): campaign.CampaignClose,
     ("finding.record", 1): campaign.FindingRecord,
     ("finding.withdraw", 1): campaign.FindingWithdraw,
+    ("rulebook.adopt", 1): scoring.RulebookAdopt,
+    ("rulebook.revise", 1): scoring.RulebookRevise,
+    ("ballot.record", 1): scoring.BallotRecord,
+    ("survey.response", 1): scoring.SurveyResponse,
+    ("tier.rate", 1): scoring.TierRate,
+    ("item.count", 1): scoring.ItemCount,
+    ("checklist.record", 1): scoring.ChecklistRecord,
+    ("task.report", 1): scoring.TaskReport,
+    ("submission.record", 1): scoring.SubmissionRecord,
+    ("deadline.close", 1): scoring.DeadlineClose,
+    ("candidates.previous", 1): scoring.CandidatesPrevious,
+    ("appeal.file", 1): scoring.AppealFile,
+    ("appeal.rule", 1): scoring.AppealRule,
 }
