@@ -16,6 +16,8 @@ from ledger.entry import Submission, new_statement
 from ledger.keys import Signer
 from ledger.note import NoteSigner
 from ledger.store.app import Ledger
+from projections.presets import load_preset
+from projections.rulebook import rulebook_document, rulebook_hash
 
 ORIGIN = "test.pingyi.example/county"
 
@@ -23,6 +25,16 @@ ORIGIN = "test.pingyi.example/county"
 def labelled_key(label: str) -> Signer:
     """A deterministic TEST key. Never use these outside tests: the seeds are public."""
     return Signer.from_seed(f"pingyi TEST key: {label}".encode())
+
+
+def adoption(campaign: str, preset: str) -> dict[str, Any]:
+    rulebook = load_preset(preset)
+    return {
+        "campaign": campaign,
+        "rulebook": rulebook_document(rulebook),
+        "hash": rulebook_hash(rulebook),
+        "reason": f"adopt preset {preset}",
+    }
 
 
 def fixed_clock() -> datetime:
@@ -39,7 +51,12 @@ class World:
     supervisor: Signer = field(default_factory=lambda: labelled_key("supervisor 1"))
 
     @classmethod
-    def create(cls, url: str) -> World:
+    def create(cls, url: str, *, rulebook: bool = False) -> World:
+        """A log with office, supervisor and an open campaign c2026.
+
+        With ``rulebook`` the campaign first adopts the seed-003 preset (one more
+        entry), so the entries pass the campaign policy.
+        """
         root, log = labelled_key("root"), labelled_key("log")
         ledger = Ledger.create(
             url,
@@ -60,6 +77,8 @@ class World:
             "key.register",
             world.key_payload(world.supervisor, "supervisor 1", ["supervisor"]),
         )
+        if rulebook:
+            world.append(world.office, "rulebook.adopt", adoption("c2026", "003"))
         world.append(world.office, "campaign.open", {"campaign": "c2026", "title": "2026 测评"})
         return world
 
@@ -90,8 +109,8 @@ class World:
             "finding.record",
             {
                 "campaign": "c2026",
-                "unit": f"U{n % 116:03d}",
-                "rule": "attitude",
+                "unit": f"OT{n % 116 + 1:03d}",  # units of the seed-003 preset
+                "rule": "joint_supervision",
                 "level": "bureau" if n % 3 else "county",
                 "serious": n % 7 == 0,
                 "summary": f"finding {n}: 窗口无人 window unattended",

@@ -59,6 +59,8 @@ def test_readme_walkthrough(run, store_url: str, tmp_path: Path) -> None:  # typ
         "--signer",
         "keys/office-root.key",
     )
+    assert "valid rulebook" in run("rulebook", "validate", "--preset", "003")
+    run("rulebook", "adopt", "c2026", "--preset", "003", "--signer", "keys/office.key")
     signed = run(
         "sign",
         "campaign.open",
@@ -72,13 +74,18 @@ def test_readme_walkthrough(run, store_url: str, tmp_path: Path) -> None:  # typ
     (tmp_path / "open.json").write_text(signed)
     first = json.loads(run("submit", "open.json", "--json"))
     again = json.loads(run("submit", "open.json", "--json"))
-    assert first[0]["index"] == again[0]["index"] == 2 and again[0]["duplicate"]
+    assert first[0]["index"] == again[0]["index"] == 3 and again[0]["duplicate"]
     note = run("checkpoint", "--log-key", "keys/log.key")
-    assert note.startswith(f"{ORIGIN}\n3\n") and "\n— " in note
+    assert note.startswith(f"{ORIGIN}\n4\n") and "\n— " in note
     entries = json.loads(run("log", "--json"))
-    assert [e["statement"]["type"] for e in entries] == ["genesis", "key.register", "campaign.open"]
+    assert [e["statement"]["type"] for e in entries] == [
+        "genesis",
+        "key.register",
+        "rulebook.adopt",
+        "campaign.open",
+    ]
     report = json.loads(run("verify", "--json"))
-    assert report["verdict"] == "pass" and report["counts"]["entries"] == 3
+    assert report["verdict"] == "pass" and report["counts"]["entries"] == 4
 
     # wrong role: the office may not record findings
     finding = (

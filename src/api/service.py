@@ -12,6 +12,7 @@ from ledger.keys import PASSPHRASE_ENV, Signer
 from ledger.note import NoteSigner
 from ledger.store import redact, store_url
 from ledger.store.app import Clock, Ledger, system_clock
+from projections.policy import default_policies
 
 LOG_KEY_ENV = "PINGYI_LOG_KEY"
 MAX_BODY_ENV = "PINGYI_MAX_BODY"
@@ -49,7 +50,7 @@ class LedgerService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.lock = threading.Lock()
-        self.ledger = Ledger.open(settings.store, clock=settings.clock)
+        self.ledger = Ledger.open(settings.store, clock=settings.clock, policies=default_policies())
         if settings.log_key is not None:
             passphrase = os.environ.get(PASSPHRASE_ENV, "").encode()
             signer = NoteSigner(

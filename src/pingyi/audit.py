@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from ledger.entry import Entry
 from ledger.errors import LedgerError
+from ledger.state import Policy
 from ledger.store import redact
 from ledger.store.app import Store
 from verifier.log import Progress, verify_log
@@ -11,8 +14,13 @@ from verifier.report import Report
 
 
 def verify_store(
-    url: str | None = None, *, workers: int | None = None, progress: Progress | None = None
+    url: str | None = None,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    policies: Callable[[], Sequence[Policy]] = tuple,
 ) -> Report:
+    """Verify every log in the store; ``policies`` makes fresh domain policies per log."""
     store = Store(url)
     report = Report(subject=redact(store.url))
     try:
@@ -34,6 +42,7 @@ def verify_store(
                 origin=origin,
                 workers=workers,
                 progress=progress,
+                policies=policies(),
             )
             report.count("logs")
     finally:

@@ -27,6 +27,8 @@ from pingyi import render
 from pingyi.audit import verify_store
 from pingyi.keyfiles import load_log_signer, load_signer, passphrase
 from pingyi.replay import explain_command, replay_command
+from pingyi.rulebook_cli import adoption_payload, read, rulebook_app
+from projections.policy import default_policies
 
 app = typer.Typer(
     help="评议 pingyi — signed, append-only scoring ledger for public evaluations.",
@@ -37,6 +39,7 @@ key_app = typer.Typer(
     help="Register, re-role, rotate and revoke keys (signed entries).", no_args_is_help=True
 )
 app.add_typer(key_app, name="key")
+app.add_typer(rulebook_app, name="rulebook")
 app.command("replay")(replay_command)
 app.command("explain")(explain_command)
 
@@ -62,7 +65,7 @@ def _append(
 ) -> None:
     signer = load_signer(signer_path)
     try:
-        with Ledger.open(store_url(store)) as ledger:
+        with Ledger.open(store_url(store), policies=default_policies()) as ledger:
             statement = new_statement(
                 log=ledger.origin,
                 type=type_,
@@ -202,6 +205,26 @@ def key_roles(
     _append(store, signer, "key.roles", {"key_id": key, "roles": role, "reason": reason}, as_json)
 
 
+@rulebook_app.command("adopt")
+def rulebook_adopt(
+    campaign: Annotated[str, typer.Argument(help="Campaign code")],
+    signer: SignerOpt,
+    source: Annotated[Path | None, typer.Argument(help="Rulebook file (YAML or JSON)")] = None,
+    preset: Annotated[str | None, typer.Option(help="A seed preset instead of a file")] = None,
+    reason: Annotated[str, typer.Option(help="Why this rulebook")] = "adopted for the campaign",
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Adopt a rulebook into a campaign (before it opens) by a signed entry."""
+    _append(
+        store,
+        signer,
+        "rulebook.adopt",
+        adoption_payload(campaign, read(source, preset), reason),
+        as_json,
+    )
+
+
 @app.command()
 def sign(
     entry_type: Annotated[
@@ -243,7 +266,7 @@ def submit(
     data = sys.stdin.buffer.read() if str(source) == "-" else source.read_bytes()
     try:
         subs = [Submission.from_json(line) for line in data.splitlines() if line.strip()]
-        with Ledger.open(store_url(store)) as ledger:
+        with Ledger.open(store_url(store), policies=default_policies()) as ledger:
             receipts = ledger.append(subs)
     except LedgerError as exc:
         fail(str(exc))
@@ -327,7 +350,10 @@ def verify(
         task = bar.add_task("verify", total=None)
         try:
             report = verify_store(
-                store_url(store), workers=workers, progress=lambda n: bar.update(task, completed=n)
+                store_url(store),
+                policies=default_policies,
+                workers=workers,
+                progress=lambda n: bar.update(task, completed=n),
             )
         except LedgerError as exc:
             fail(str(exc))

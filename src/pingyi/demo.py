@@ -1,7 +1,7 @@
 """`pingyi demo`: a whole ledger scenario on embedded SQLite, verified, then tampered and caught.
 
-The office creates a log, registers its staff and supervisors, opens a
-campaign; supervisors record findings; one supervisor's key is revoked and a
+The office creates a log, registers its staff and supervisors, adopts the
+seed-003 rulebook and opens a campaign; supervisors record findings; one supervisor's key is revoked and a
 late finding it signs is refused; another rotates to a new key; checkpoints are
 signed along the way; the store is verified; a copy of it is then edited as a
 database administrator could, and verification names the changed entry.
@@ -19,6 +19,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import Progress
+from rich.table import Table
 
 from ledger.entry import Submission, new_statement
 from ledger.errors import LedgerError
@@ -27,11 +28,15 @@ from ledger.note import NoteSigner, format_tlog_proof
 from ledger.store.app import Ledger
 from pingyi import render
 from pingyi.audit import verify_store
+from pingyi.rulebook_cli import adoption_payload
+from projections.policy import default_policies
+from projections.presets import load_preset
+from projections.render import ranking_text, ranking_to_json
+from projections.replay import replay
 
 ORIGIN = "demo.pingyi.example/county-2026"
 DEMO_PASSPHRASE = "demo passphrase - not for real keys"  # noqa: S105
-UNITS = [f"U{n:03d}" for n in range(1, 117)]
-RULES = ["attitude", "efficiency", "fees", "enforcement", "discipline"]
+PRESET = "003"  # the seed whose supervision component deducts per finding
 
 
 def _key(out: Path, name: str) -> Signer:
@@ -55,13 +60,13 @@ def run(out: Path, *, findings: int = 600, seed: int = 2026) -> int:
 
     root, log_key, office = _key(out, "office-root"), _key(out, "log"), _key(out, "office")
     supervisors = [_key(out, f"supervisor-{n:02d}") for n in range(1, 7)]
-    ledger = Ledger.create(
-        url,
-        ORIGIN,
-        deployment="Demo county 2026",
-        root=root,
-        log_signer=NoteSigner(ORIGIN, log_key.private_key),
-    )
+    log_signer = NoteSigner(ORIGIN, log_key.private_key)
+    Ledger.create(
+        url, ORIGIN, deployment="Demo county 2026", root=root, log_signer=log_signer
+    ).close()
+    ledger = Ledger.open(url, log_signer=log_signer, policies=default_policies())
+    rulebook = load_preset(PRESET)
+    units = [u.code for u in rulebook.units]
 
     def sign(signer: Signer, type_: str, payload: dict[str, object]) -> Submission:
         statement = new_statement(
@@ -100,9 +105,14 @@ def run(out: Path, *, findings: int = 600, seed: int = 2026) -> int:
         [
             sign(
                 office,
+                "rulebook.adopt",
+                adoption_payload("c2026", rulebook, f"seed {PRESET} preset"),
+            ),
+            sign(
+                office,
                 "campaign.open",
                 {"campaign": "c2026", "title": "2026年度公开测评 public evaluation"},
-            )
+            ),
         ]
     )
 
@@ -140,8 +150,8 @@ def run(out: Path, *, findings: int = 600, seed: int = 2026) -> int:
                 who = 2
             payload = {
                 "campaign": "c2026",
-                "unit": rng.choice(UNITS),
-                "rule": rng.choice(RULES),
+                "unit": rng.choice(units),
+                "rule": "joint_supervision",
                 "level": rng.choice(["bureau", "county"]),
                 "serious": rng.random() < 0.1,
                 "summary": f"第{n + 1}号 finding {n + 1}: 窗口服务问题 service-window problem",
@@ -155,8 +165,8 @@ def run(out: Path, *, findings: int = 600, seed: int = 2026) -> int:
         "finding.record",
         {
             "campaign": "c2026",
-            "unit": "U001",
-            "rule": "fees",
+            "unit": units[0],
+            "rule": "joint_supervision",
             "level": "bureau",
             "serious": False,
             "summary": "late",
@@ -177,9 +187,33 @@ def run(out: Path, *, findings: int = 600, seed: int = 2026) -> int:
     console.print(
         f"收据 inclusion proof of entry 10 (c2sp.org/tlog-proof): {out / 'entry-10.tlog-proof'}"
     )
+    state = replay(ledger.entries(), "c2026")
+    console.print(
+        f"重放 replayed campaign c2026 at log position {state.position}, rulebook {state.hash[:23]}…"
+    )
+    result = state.result()
+    (out / "ranking.txt").write_text(ranking_text(result))
+    (out / "ranking.json").write_bytes(ranking_to_json(result))
+    ranked = sorted(
+        (u for u in result.units if u.rank is not None), key=lambda u: (u.rank or 0, u.code)
+    )
+    table = Table(title="排名（前五与后五）Ranking, first and last five")
+    for column in ("排名 Rank", "单位 Unit", "总分 Total", "结果 Bands"):
+        table.add_column(column)
+    for unit in ranked[:5] + ranked[-5:]:
+        table.add_row(
+            f"{unit.rank}{'=' if unit.tied else ''}",
+            f"{unit.code} {unit.zh}",
+            str(unit.total),
+            ", ".join(unit.bands),
+        )
+    console.print(table)
+    console.print(
+        f"全表 full table: {out / 'ranking.txt'}; JSON (RFC 8785): {out / 'ranking.json'}"
+    )
     ledger.close()
 
-    report = verify_store(url)
+    report = verify_store(url, policies=default_policies)
     console.print(render.report_table(report))
     if not report.ok:
         return 1
@@ -193,9 +227,9 @@ def run(out: Path, *, findings: int = 600, seed: int = 2026) -> int:
         ).fetchone()
         conn.execute(
             "UPDATE stored_events SET state = ? WHERE originator_version = 100",
-            (bytes(state).replace(b"U0", b"U1", 1),),
+            (bytes(state).replace(b"finding", b"fincing", 1),),
         )
-    bad = verify_store(f"sqlite:///{tampered}")
+    bad = verify_store(f"sqlite:///{tampered}", policies=default_policies)
     console.print(
         Panel(
             "一名管理员改动了第100条中的一个字节 an administrator changed one byte of entry 100 in a copy:\n"

@@ -19,6 +19,14 @@ from tests.support import World, fixed_clock, labelled_key
 
 
 @pytest.fixture
+def world(store_url: str) -> Iterator[World]:
+    """The API opens its ledger with the campaign policy: the campaign adopts a rulebook."""
+    w = World.create(store_url, rulebook=True)
+    yield w
+    w.close()
+
+
+@pytest.fixture
 def client(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setenv(PASSPHRASE_ENV, "test passphrase")
     world.log.save(tmp_path / "log.key", b"test passphrase")
@@ -42,18 +50,18 @@ def test_append_answers_with_a_proof_against_a_signed_checkpoint(
     r = client.post("/v1/entries", content=signed)
     assert r.status_code == 201, r.text
     receipt = r.json()
-    assert receipt["index"] == 4 and not receipt["duplicate"]
+    assert receipt["index"] == 5 and not receipt["duplicate"]
     vkey = client.get("/v1/log").json()["log_key"]
     checkpoint = open_checkpoint(receipt["checkpoint"], [parse_verifier_key(vkey)])
     proof = [base64.b64decode(h) for h in receipt["inclusion_proof"]]
     merkle.verify_inclusion(
-        base64.b64decode(receipt["leaf_hash"]), 4, checkpoint.size, proof, checkpoint.root
+        base64.b64decode(receipt["leaf_hash"]), 5, checkpoint.size, proof, checkpoint.root
     )
     verify_tlog_proof(
         receipt["tlog_proof"], base64.b64decode(receipt["leaf_hash"]), [parse_verifier_key(vkey)]
     )
     again = client.post("/v1/entries", content=signed)
-    assert again.status_code == 200 and again.json()["index"] == 4 and again.json()["duplicate"]
+    assert again.status_code == 200 and again.json()["index"] == 5 and again.json()["duplicate"]
 
 
 def test_reads(client: TestClient, world: World) -> None:
@@ -62,19 +70,19 @@ def test_reads(client: TestClient, world: World) -> None:
     page = client.get("/v1/entries", params={"after": 2, "limit": 3}).json()
     assert [e["index"] for e in page["entries"]] == [3, 4, 5] and page["next_after"] == 5
     raw = client.get("/v1/entries.ndjson").content.splitlines()
-    assert len(raw) == 9 and json.loads(raw[0])["index"] == 0
+    assert len(raw) == 10 and json.loads(raw[0])["index"] == 0
     one = client.get("/v1/entries/6").json()
     assert one["raw"].encode() == raw[6]
     assert client.get(f"/v1/entry-ids/{one['statement']['id']}").json()["index"] == 6
     note = client.get("/v1/checkpoint").text
-    assert note.startswith(f"{world.ledger.origin}\n9\n")
+    assert note.startswith(f"{world.ledger.origin}\n10\n")
     assert client.get("/v1/checkpoints").json()[-1] == note
     c = client.get("/v1/proofs/consistency", params={"size1": 4}).json()
-    assert c["size2"] == 9 and len(c["proof"]) > 0
+    assert c["size2"] == 10 and len(c["proof"]) > 0
     i = client.get("/v1/proofs/inclusion", params={"index": 2, "size": 7}).json()
     assert i["checkpoint"].startswith(f"{world.ledger.origin}\n7\n")
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json()["size"] == 9
+    assert client.get("/readyz").json()["size"] == 10
     assert "pingyi_requests_total" in client.get("/metrics").text
 
 
@@ -118,6 +126,16 @@ def test_reads(client: TestClient, world: World) -> None:
             "role supervisor",
         ),
         (lambda w: b"x" * 70_000, 413, "too-large", "limit"),
+        (
+            lambda w: json.dumps(
+                w.sign(
+                    w.supervisor, "finding.record", dict(w.finding(1).payload, unit="NOPE")
+                ).to_value()
+            ).encode(),
+            422,
+            "bad-payload",
+            "NOPE",
+        ),
     ],
 )
 def test_bad_input_gets_a_problem_and_leaves_the_log_alone(
