@@ -123,8 +123,35 @@ def new_statement(
     return statement
 
 
+class _Statement:
+    """Read access to the fields of a signed statement."""
+
+    statement: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.statement["id"])
+
+    @property
+    def type(self) -> str:
+        return str(self.statement["type"])
+
+    @property
+    def signer(self) -> str:
+        return str(self.statement["signer"])
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = self.statement["payload"]
+        return payload
+
+    @property
+    def time(self) -> datetime:
+        return parse_time(str(self.statement["time"]))
+
+
 @dataclass(frozen=True)
-class Submission:
+class Submission(_Statement):
     """A signed statement on its way to the log."""
 
     statement: dict[str, Any]
@@ -172,33 +199,12 @@ class Submission:
             public_key, self.signature, canonical.statement_message_from_bytes(self.statement_bytes)
         )
 
-    @property
-    def id(self) -> str:
-        return str(self.statement["id"])
-
-    @property
-    def type(self) -> str:
-        return str(self.statement["type"])
-
-    @property
-    def signer(self) -> str:
-        return str(self.statement["signer"])
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        payload: dict[str, Any] = self.statement["payload"]
-        return payload
-
-    @property
-    def time(self) -> datetime:
-        return parse_time(str(self.statement["time"]))
-
     def same_as(self, entry: Entry) -> bool:
         return self.statement_bytes == entry.statement_bytes and self.signature == entry.signature
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(_Statement):
     """A sequenced entry: its canonical bytes are what the log stores and hashes."""
 
     index: int
@@ -231,20 +237,3 @@ class Entry:
     @property
     def submission(self) -> Submission:
         return Submission(self.statement, self.signature, self.statement_bytes)
-
-    @property
-    def id(self) -> str:
-        return str(self.statement["id"])
-
-    @property
-    def type(self) -> str:
-        return str(self.statement["type"])
-
-    @property
-    def signer(self) -> str:
-        return str(self.statement["signer"])
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        payload: dict[str, Any] = self.statement["payload"]
-        return payload
