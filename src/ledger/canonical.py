@@ -40,6 +40,8 @@ STATEMENT_CONTEXT = b"pingyi/statement/v1\n"
 GENESIS_PREV = "0" * 64
 MAX_SAFE_INTEGER = 2**53 - 1
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_SIGNATURE = re.compile(r"[A-Za-z0-9+/]{86}==")
 _ENTRY_PREFIX = re.compile(
     rb'\A\{"index":(0|[1-9][0-9]{0,15}),"prev":"([0-9a-f]{64})",'
     rb'"signature":"([A-Za-z0-9+/]{86}==)","statement":'
@@ -103,9 +105,23 @@ def statement_message_from_bytes(statement_bytes: bytes) -> bytes:
     return STATEMENT_CONTEXT + statement_bytes
 
 
-def entry_bytes(index: int, prev: str, signature: str, statement: Mapping[str, Any]) -> bytes:
-    """Canonical bytes of a sequenced entry."""
-    return canonical({"index": index, "prev": prev, "signature": signature, "statement": statement})
+def entry_bytes(index: int, prev: str, signature: str, statement_bytes: bytes) -> bytes:
+    """Canonical bytes of a sequenced entry, built around the statement's canonical bytes.
+
+    Exact: JCS orders the members index, prev, signature, statement, and none of
+    the first three needs escaping (checked here), so this equals
+    ``canonical({"index": ..., "prev": ..., "signature": ..., "statement": ...})``.
+    """
+    if not (_HEX64.fullmatch(prev) and _SIGNATURE.fullmatch(signature)) or index < 0:
+        raise EncodingError(
+            "entry fields are not in canonical form (index, hex prev, base64 signature)"
+        )
+    return b'{"index":%d,"prev":"%s","signature":"%s","statement":%s}' % (
+        index,
+        prev.encode("ascii"),
+        signature.encode("ascii"),
+        statement_bytes,
+    )
 
 
 def split_entry(data: bytes) -> tuple[int, str, str, bytes]:

@@ -216,7 +216,7 @@ class Entry(_Statement):
 
     @classmethod
     def sequence(cls, submission: Submission, index: int, prev: str) -> Entry:
-        raw = canonical.entry_bytes(index, prev, submission.signature, submission.statement)
+        raw = canonical.entry_bytes(index, prev, submission.signature, submission.statement_bytes)
         return cls(
             index, prev, submission.signature, submission.statement, submission.statement_bytes, raw
         )

@@ -149,7 +149,8 @@ class Ledger:
         if not submissions:
             return []
         moment = now or self.clock()
-        self.refresh()
+        # No refresh here: sequence() catches up inside the write lock and checks
+        # there any signature whose key this process had not seen yet.
         verified = set()
         for submission in submissions:
             self.state.check_envelope(submission, now=moment, max_skew=self.max_skew)

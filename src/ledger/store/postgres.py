@@ -39,6 +39,9 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
             SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
             SQL("SELECT {schema}.pingyi_lock_log()").format(schema=schema),
         ]
+        # Serialise schema creation: two processes creating a new store at once
+        # otherwise deadlock in the CREATE statements (they run in one transaction).
+        self.sql_create_statements.insert(0, SQL("SELECT pg_advisory_xact_lock({0})").format(7413350))
         self.sql_create_statements += [
             self._sql(
                 "CREATE TABLE IF NOT EXISTS {schema}.pingyi_claims ("

@@ -1,0 +1,278 @@
+"""Benchmark: rebuild a seed-000-sized campaign's ranking from PostgreSQL, and incremental updates.
+
+The campaign: preset 000 (116 units in 8 categories, review and assembly
+rating_mean) plus a survey (deduction_per_response), findings
+(deduction_per_finding) and bonuses/deductions (counted, inside the total);
+10 review ballots and 300 assembly ballots each rating every unit, 55,000 survey
+responses, 1,000 findings and 200 counted items, signed with TEST keys and
+appended in batches through the ledger with the campaign policy.
+
+Measured (medians of repeated runs, in one process):
+- pure replay from the log: read entries from PostgreSQL, decode, map to facts, score;
+- the read model: full rebuild (project every entry), ranking from the read model;
+- incremental: one new entry appended, then the read model catches up (select the
+  new notification, insert its row, update log size and tracking in one transaction);
+  and the ranking recomputed after it.
+
+Run: .venv/bin/python benchmarks/bench_replay.py [--pg URL] [--small]
+(the URL's database gets a fresh schema, dropped afterwards).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ledger.entry import Entry, Submission, new_statement
+from ledger.keys import Signer
+from ledger.note import NoteSigner
+from ledger.store.app import Ledger
+from projections.policy import CampaignPolicy
+from projections.presets import load_preset
+from projections.replay import replay
+from projections.rulebook import Rulebook, rulebook_document, rulebook_from_data, rulebook_hash
+from projections.view import ScoringView
+
+ORIGIN = "bench.pingyi.example/replay"
+LEVELS = ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "dont_know"]
+SURVEY = ["satisfied", "basically_satisfied", "dissatisfied"]
+
+
+def key(label: str) -> Signer:
+    return Signer.from_seed(f"pingyi TEST key: {label}".encode())
+
+
+def campaign_rulebook() -> Rulebook:
+    """Preset 000 plus a survey, findings and bonuses/deductions."""
+    data = rulebook_document(load_preset("000"))
+    data["components"] += [
+        {
+            "key": "survey",
+            "label": {"zh": "满意度回访", "en": "Satisfaction survey"},
+            "max": "100",
+            "rule": {
+                "kind": "deduction_per_response",
+                "levels": {
+                    "satisfied": {"points": "0"},
+                    "basically_satisfied": {"points": "0.1"},
+                    "dissatisfied": {"points": "0.5"},
+                },
+            },
+        },
+        {
+            "key": "findings",
+            "label": {"zh": "监督检查", "en": "Findings"},
+            "max": "100",
+            "rule": {
+                "kind": "deduction_per_finding",
+                "levels": {"bureau": {"points": "1"}, "county": {"points": "2"}},
+                "serious_multiplier": "2",
+            },
+        },
+        {
+            "key": "bonus",
+            "label": {"zh": "加减分", "en": "Bonuses and deductions"},
+            "rule": {
+                "kind": "counted",
+                "items": {"award": {"points": "1"}, "broken_promise": {"points": "-2"}},
+            },
+        },
+    ]
+    data["total"] = {
+        "max": "100",
+        "of": {"review": "0.1", "assembly": "0.5", "survey": "0.2", "findings": "0.2"},
+        "adjustments": ["bonus"],
+    }
+    return rulebook_from_data(data)
+
+
+def payloads(rb: Rulebook, scale: int, rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
+    units = [u.code for u in rb.units]
+    c = {"campaign": "c000"}
+    out: list[tuple[str, dict[str, Any]]] = []
+    for component, count in (("review", 10), ("assembly", 300 // scale)):
+        for _ in range(count):
+            ratings = {u: rng.choice(LEVELS) for u in units}
+            out.append(("ballot.record", {**c, "component": component, "ratings": ratings}))
+    for _ in range(55_000 // scale):
+        unit, level = rng.choice(units), rng.choice(SURVEY)
+        out.append(("survey.response", {**c, "unit": unit, "component": "survey", "level": level}))
+    for n in range(1_000 // scale):
+        out.append(
+            (
+                "finding.record",
+                {
+                    **c,
+                    "unit": rng.choice(units),
+                    "rule": "findings",
+                    "level": rng.choice(["bureau", "county"]),
+                    "serious": rng.random() < 0.1,
+                    "summary": f"finding {n}",
+                },
+            )
+        )
+    for _ in range(200 // scale):
+        item = rng.choice(["award", "broken_promise"])
+        out.append(
+            ("item.count", {**c, "unit": rng.choice(units), "component": "bonus", "item": item})
+        )
+    rng.shuffle(out)
+    return out
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("PINGYI_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"),
+    )
+    parser.add_argument("--small", action="store_true", help="1/10 of the entries (a smoke run)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--increments", type=int, default=200)
+    args = parser.parse_args()
+    scale = 10 if args.small else 1
+    schema = f"bench_replay_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(args.pg, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+        server = conn.execute("SHOW server_version").fetchone()[0]
+    url = f"{args.pg}?schema={schema}"
+    try:
+        run(url, scale, args.repeat, args.increments, server)
+    finally:
+        with psycopg.connect(args.pg, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return 0
+
+
+def run(url: str, scale: int, repeat: int, increments: int, server: str) -> None:
+    rb = campaign_rulebook()
+    root, log, staff = key("root"), key("log"), key("staff")
+    roles = ["registrar", "office", "supervisor", "clerk", "survey_operator", "inspector"]
+
+    def sign(type_: str, payload: dict[str, Any], signer: Signer = staff) -> Submission:
+        statement = new_statement(
+            log=ORIGIN, type=type_, payload=payload, signer=signer.key_id, time=datetime.now(UTC)
+        )
+        return Submission.sign(signer, statement)
+
+    ledger = Ledger.create(
+        url,
+        ORIGIN,
+        deployment="bench",
+        root=root,
+        log_signer=NoteSigner(ORIGIN, log.private_key),
+        policies=[CampaignPolicy()],
+    )
+    ledger.append(
+        [sign("key.register", {"key": staff.public_b64, "holder": "staff", "roles": roles}, root)]
+    )
+    doc = rulebook_document(rb)
+    adopt = {"campaign": "c000", "rulebook": doc, "hash": rulebook_hash(rb), "reason": "bench"}
+    ledger.append([sign("rulebook.adopt", adopt)])
+    ledger.append([sign("campaign.open", {"campaign": "c000", "title": "seed 000 sized"})])
+    facts = payloads(rb, scale, random.Random(0))
+    t_sign, subs = timed(lambda: [sign(t, p) for t, p in facts])
+    start = time.perf_counter()
+    for at in range(0, len(subs), 500):
+        ledger.append(subs[at : at + 500])
+    t_append = time.perf_counter() - start
+    size = ledger.size
+    print(f"built: {size:,} entries (signed in {t_sign:.1f} s, appended in {t_append:.1f} s)")
+
+    recorder = ledger.store.log_recorder
+
+    def pure() -> tuple[float, float, float]:
+        t_read, entries = timed(
+            lambda: [Entry.from_bytes(raw) for raw in recorder.iter_entries(ledger.log_id)]
+        )
+        t_fold, state = timed(lambda: replay(entries, "c000"))
+        t_score, _ = timed(state.result)
+        return t_read, t_fold, t_score
+
+    pure_runs = [pure() for _ in range(repeat)]
+    view = ScoringView(url)
+    source = ledger.store.recorder
+    rebuilds = [timed(lambda: view.rebuild(source))[0] for _ in range(repeat)]
+
+    def from_view() -> tuple[float, float]:
+        t_load, state = timed(lambda: view.replay(ledger.log_id, "c000"))
+        t_score, _ = timed(state.result)
+        return t_load, t_score
+
+    view_runs = [from_view() for _ in range(repeat)]
+    rng = random.Random(1)
+    units = [u.code for u in rb.units]
+    updates, appends = [], []
+    for _ in range(increments):
+        body = {
+            "campaign": "c000",
+            "unit": rng.choice(units),
+            "component": "survey",
+            "level": rng.choice(SURVEY),
+        }
+        sub = sign("survey.response", body)
+        appends.append(timed(lambda sub=sub: ledger.append([sub]))[0])
+        updates.append(timed(lambda: view.catch_up(source))[0])
+    rerank = [timed(lambda: view.replay(ledger.log_id, "c000").result())[0] for _ in range(repeat)]
+    view.close()
+    ledger.close()
+
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    r_read = med([r[0] for r in pure_runs])
+    r_fold = med([r[1] for r in pure_runs])
+    r_score = med([r[2] for r in pure_runs])
+    v_load = med([r[0] for r in view_runs])
+    v_score = med([r[1] for r in view_runs])
+    p95 = sorted(updates)[int(len(updates) * 0.95) - 1]
+    print()
+    print(
+        f"date: {date.today()}; machine: {os.cpu_count()} cores, Linux {platform.release()}, "
+        f"Python {platform.python_version()}, PostgreSQL {server}"
+    )
+    print(
+        f"entries in the log: {size:,} (campaign facts: {len(facts):,}); medians of {repeat} runs"
+    )
+    print()
+    print("| measurement | time |")
+    print("|---|---|")
+    print(f"| pure replay from PostgreSQL: read + decode {size:,} entries | {r_read:.2f} s |")
+    print(f"| pure replay: entries to facts (fold) | {r_fold:.2f} s |")
+    print(f"| pure replay: score and rank | {r_score:.2f} s |")
+    print(f"| **pure replay, total** | **{r_read + r_fold + r_score:.2f} s** |")
+    print(f"| read model: full rebuild (project every entry) | {med(rebuilds):.2f} s |")
+    print(f"| read model: load campaign rows and fold | {v_load:.2f} s |")
+    print(f"| read model: score and rank | {v_score:.2f} s |")
+    print(f"| **ranking from the read model, total** | **{v_load + v_score:.2f} s** |")
+    print(
+        f"| append one entry (signature, policy, insert; median of {increments}) | {med(appends) * 1000:.2f} ms |"
+    )
+    print(
+        f"| **read model update after one new entry** (median of {increments}; p95) | **{med(updates) * 1000:.2f} ms** ({p95 * 1000:.2f} ms) |"
+    )
+    print(f"| ranking recomputed after one new entry (read model) | {med(rerank):.2f} s |")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
