@@ -41,7 +41,9 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
         ]
         # Serialise schema creation: two processes creating a new store at once
         # otherwise deadlock in the CREATE statements (they run in one transaction).
-        self.sql_create_statements.insert(0, SQL("SELECT pg_advisory_xact_lock({0})").format(7413350))
+        self.sql_create_statements.insert(
+            0, SQL("SELECT pg_advisory_xact_lock({0})").format(7413350)
+        )
         self.sql_create_statements += [
             self._sql(
                 "CREATE TABLE IF NOT EXISTS {schema}.pingyi_claims ("
