@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 
-from ledger.entry import Submission, new_statement
+from ledger.entry import Submission
 from ledger.keys import Signer
 from ledger.note import NoteSigner
 from ledger.store.app import Ledger
@@ -95,10 +95,9 @@ class World:
         return {"key": signer.public_b64, "holder": holder, "roles": roles}
 
     def sign(self, signer: Signer, type_: str, payload: dict[str, Any], **kw: Any) -> Submission:
-        statement = new_statement(
-            log=ORIGIN, type=type_, payload=payload, signer=signer.key_id, time=fixed_clock(), **kw
+        return Submission.new(
+            signer, log=ORIGIN, type=type_, payload=payload, time=fixed_clock(), **kw
         )
-        return Submission.sign(signer, statement)
 
     def append(self, signer: Signer, type_: str, payload: dict[str, Any], **kw: Any) -> int:
         return self.ledger.append([self.sign(signer, type_, payload, **kw)])[0].index

@@ -166,6 +166,23 @@ class Submission(_Statement):
         return cls(statement, signature, data)
 
     @classmethod
+    def new(
+        cls,
+        signer: Signer,
+        *,
+        log: str,
+        type: str,
+        payload: dict[str, Any],
+        time: datetime,
+        **fields: Any,
+    ) -> Submission:
+        """Build a statement signed by ``signer`` (its key id is the statement's signer)."""
+        statement = new_statement(
+            log=log, type=type, payload=payload, signer=signer.key_id, time=time, **fields
+        )
+        return cls.sign(signer, statement)
+
+    @classmethod
     def from_json(cls, data: bytes) -> Submission:
         """Parse ``{"statement": {...}, "signature": "..."}`` and validate it (not its signature)."""
         if len(data) > MAX_STATEMENT_BYTES:

@@ -18,7 +18,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ledger import canonical
-from ledger.entry import Submission, new_statement
+from ledger.entry import Submission
 from ledger.errors import LedgerError
 from ledger.keys import Signer, key_id
 from ledger.store import STORE_ENV, store_url
@@ -66,14 +66,10 @@ def _append(
     signer = load_signer(signer_path)
     try:
         with Ledger.open(store_url(store), policies=default_policies()) as ledger:
-            statement = new_statement(
-                log=ledger.origin,
-                type=type_,
-                payload=payload,
-                signer=signer.key_id,
-                time=datetime.now(UTC),
+            submission = Submission.new(
+                signer, log=ledger.origin, type=type_, payload=payload, time=datetime.now(UTC)
             )
-            receipt = ledger.append([Submission.sign(signer, statement)])[0]
+            receipt = ledger.append([submission])[0]
     except LedgerError as exc:
         fail(str(exc))
     result = {
@@ -240,15 +236,9 @@ def sign(
     try:
         body = canonical.parse_json(text, "payload")
         key = load_signer(signer)
-        statement = new_statement(
-            log=log,
-            type=entry_type,
-            payload=body,
-            signer=key.key_id,
-            time=datetime.now(UTC),
-            prev=prev,
+        submission = Submission.new(
+            key, log=log, type=entry_type, payload=body, time=datetime.now(UTC), prev=prev
         )
-        submission = Submission.sign(key, statement)
     except LedgerError as exc:
         fail(str(exc))
     print(canonical.canonical(submission.to_value()).decode())

@@ -21,7 +21,7 @@ from rich.panel import Panel
 from rich.progress import Progress
 from rich.table import Table
 
-from ledger.entry import Submission, new_statement
+from ledger.entry import Submission
 from ledger.errors import LedgerError
 from ledger.keys import PASSPHRASE_ENV, Signer
 from ledger.note import NoteSigner, format_tlog_proof
@@ -69,10 +69,9 @@ def run(out: Path, *, findings: int = 600, seed: int = 2026) -> int:
     units = [u.code for u in rulebook.units]
 
     def sign(signer: Signer, type_: str, payload: dict[str, object]) -> Submission:
-        statement = new_statement(
-            log=ORIGIN, type=type_, payload=payload, signer=signer.key_id, time=datetime.now(UTC)
+        return Submission.new(
+            signer, log=ORIGIN, type=type_, payload=payload, time=datetime.now(UTC)
         )
-        return Submission.sign(signer, statement)
 
     ledger.append(
         [

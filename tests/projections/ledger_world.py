@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.entry import Submission, new_statement
+from ledger.entry import Submission
 from ledger.keys import Signer
 from ledger.note import NoteSigner
 from ledger.store.app import Ledger
@@ -46,14 +46,9 @@ class ScoringWorld:
         return world
 
     def sign(self, type_: str, payload: dict[str, Any], signer: Signer | None = None) -> Submission:
-        statement = new_statement(
-            log=ORIGIN,
-            type=type_,
-            payload=payload,
-            signer=(signer or self.staff).key_id,
-            time=fixed_clock(),
+        return Submission.new(
+            signer or self.staff, log=ORIGIN, type=type_, payload=payload, time=fixed_clock()
         )
-        return Submission.sign(signer or self.staff, statement)
 
     def append(self, signer: Signer, type_: str, payload: dict[str, Any]) -> int:
         return self.ledger.append([self.sign(type_, payload, signer)])[0].index

@@ -17,7 +17,7 @@ from typing import Any
 from eventsourcing.application import Application
 
 from ledger import merkle
-from ledger.entry import Entry, Submission, new_statement
+from ledger.entry import Entry, Submission
 from ledger.errors import NoteError, StoreError
 from ledger.keys import Signer
 from ledger.note import Checkpoint, NoteSigner, open_checkpoint, parse_verifier_key
@@ -116,7 +116,8 @@ class Ledger:
         ledger = cls(Store(url), origin, log_signer=log_signer, **kwargs)
         if ledger.size:
             raise StoreError(f"log {origin!r} already exists ({ledger.size} entries)")
-        genesis = new_statement(
+        genesis = Submission.new(
+            root,
             log=origin,
             type="genesis",
             payload={
@@ -124,10 +125,9 @@ class Ledger:
                 "root_key": root.public_b64,
                 "log_key": log_signer.verifier_key,
             },
-            signer=root.key_id,
             time=ledger.clock(),
         )
-        ledger.append([Submission.sign(root, genesis)])
+        ledger.append([genesis])
         ledger.checkpoint()
         return ledger
 
