@@ -11,6 +11,7 @@ import base64
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ledger import credentials
 from ledger.errors import PayloadError, RevokedKeyError, RoleError, UnknownKeyError
 from ledger.keys import key_id
 from ledger.roles import ROOT_ONLY_GRANTS, SELF, Role, allowed_roles
@@ -27,6 +28,8 @@ class KeyRecord:
     registered_at: int
     revoked_at: int | None = None
     revoked_reason: str = ""
+    scope: tuple[str, str] | None = None  # (campaign, window) of a ballot credential
+    group: str | None = None  # the voter group a ballot credential was issued to
 
 
 class KeyRegistry:
@@ -57,6 +60,7 @@ class KeyRegistry:
             raise UnknownKeyError(
                 f"signer {signer} is not a registered key of this log; register it first"
             )
+        credentials.check_unspent(record)
         if record.revoked_at is not None:
             raise RevokedKeyError(
                 f"signer {signer} ({record.holder}) was revoked at entry {record.revoked_at}: "
@@ -73,6 +77,8 @@ class KeyRegistry:
             )
         if entry_type in KEY_TYPES:
             self._authorize_key_change(entry_type, record, payload)
+        elif entry_type in credentials.CREDENTIAL_TYPES:
+            credentials.authorize(self.keys, entry_type, record, payload)
 
     def _authorize_key_change(
         self, entry_type: str, signer: KeyRecord, payload: dict[str, Any]
@@ -107,8 +113,18 @@ class KeyRegistry:
             if new in self.keys:
                 raise PayloadError(f"statement.payload.new_key: key {new} is already registered")
 
-    def apply(self, entry_type: str, payload: dict[str, Any], index: int) -> None:
-        if entry_type == "genesis":
+    def apply(
+        self, entry_type: str, payload: dict[str, Any], index: int, signer: str | None = None
+    ) -> None:
+        """Advance with an accepted entry (``signer`` is needed to spend a ballot credential)."""
+        if entry_type in credentials.CREDENTIAL_TYPES:
+            if entry_type == "ballot.cast":
+                if signer is None:
+                    raise TypeError("apply(ballot.cast) needs the signer to spend its credential")
+                credentials.spend(self.keys, signer, index)
+            else:
+                credentials.apply(self.keys, entry_type, payload, index)
+        elif entry_type == "genesis":
             public = base64.b64decode(payload["root_key"])
             kid = key_id(public)
             self.keys[kid] = KeyRecord(kid, public, "office root", frozenset({Role.ROOT}), index)

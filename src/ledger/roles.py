@@ -14,7 +14,8 @@ class Role(StrEnum):
     INSPECTOR = "inspector"  # discipline inspector: rules on appeals, reads private data
     CLERK = "clerk"  # transcribes paper ballots
     SURVEY_OPERATOR = "survey_operator"  # records satisfaction survey responses
-    UNIT_REP = "unit_rep"  # a unit's representative: files appeals, task reports
+    UNIT_REP = "unit_rep"  # a unit's representative: files appeals, task reports, bonus claims
+    VOTER = "voter"  # a one-time ballot credential (issued by credential.issue, never registered)
 
 
 RoleName = Literal[
@@ -47,6 +48,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "candidates.previous": frozenset({Role.OFFICE}),
     "appeal.file": frozenset({Role.UNIT_REP}),
     "appeal.rule": frozenset({Role.INSPECTOR}),
+    "finding.amend": frozenset({Role.SUPERVISOR}),
+    "item.claim": frozenset({Role.UNIT_REP}),
+    "pool.enroll": frozenset({Role.OFFICE}),
+    "pool.freeze": frozenset({Role.OFFICE}),
+    "draw.commit": frozenset({Role.OFFICE}),
+    "draw.reveal": frozenset({Role.OFFICE}),
+    "window.open": frozenset({Role.OFFICE}),
+    "window.close": frozenset({Role.OFFICE}),
+    "credential.issue": frozenset({Role.OFFICE}),
+    "ballot.cast": frozenset({Role.VOTER}),
+    "ballot.batch": frozenset({Role.CLERK}),
+    "ballot.countersign": frozenset({Role.SUPERVISOR}),
 }
 
 # Roles only root may grant: a registrar cannot make another registrar or a root.

@@ -119,7 +119,7 @@ class LogState:
 
     def advance(self, entry: Entry) -> None:
         """Apply an entry already checked to belong at the head (no tree update)."""
-        self.registry.apply(entry.type, entry.payload, entry.index)
+        self.registry.apply(entry.type, entry.payload, entry.index, entry.signer)
         for policy in self.policies:
             policy.apply(entry)
         if entry.type == "genesis":

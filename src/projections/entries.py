@@ -6,6 +6,16 @@ of the read model). Each scoring entry type maps to exactly one fact of
 :mod:`projections.facts`; the fact's ``entry`` is the entry id and its
 ``index`` the log position. ``finding.record`` names its component in
 ``rule`` and its summary becomes the fact's note.
+
+Most entry types record one fact. Three record more or fewer, so replay reads
+entries through a :class:`FactReader` (the one place that knows):
+
+- ``finding.amend`` withdraws the finding it names and records the corrected one;
+- ``ballot.batch`` (paper ballots a clerk transcribed) records nothing until a
+  supervisor's ``ballot.countersign`` names it: then its ballots count, each a
+  ``Ballot`` fact of the batch entry (so an appeal against the batch reaches them);
+- ``ballot.cast`` (an anonymous ballot signed by its one-time credential) is a
+  ``Ballot`` without a voter: nobody, the office included, can link it to a person.
 """
 
 from __future__ import annotations
@@ -49,9 +59,26 @@ class EntryLike(Protocol):
 
 RULEBOOK_TYPES = frozenset({"rulebook.adopt", "rulebook.revise"})
 LIFECYCLE_TYPES = frozenset({"campaign.open", "campaign.close"})
+#: Entries of a campaign's life that hold no scoring fact of their own.
+CONDUCT_TYPES = frozenset(
+    {
+        "pool.enroll",
+        "pool.freeze",
+        "draw.commit",
+        "draw.reveal",
+        "window.open",
+        "window.close",
+        "credential.issue",
+        "ballot.batch",
+        "ballot.countersign",
+        "item.claim",
+        "ranking.publish",
+    }
+)
 #: Entries that name a target entry of the same campaign (field holding the target's id).
 TARGET_FIELDS: Mapping[str, str] = {
     "finding.withdraw": "finding",
+    "finding.amend": "finding",
     "appeal.file": "target",
     "appeal.rule": "target",
 }
@@ -64,7 +91,22 @@ def _dec(value: object) -> Decimal | None:
 Meta = dict[str, Any]
 Maker = Callable[[Meta, Mapping[str, Any]], Fact]
 
+
+def _finding(m: Meta, p: Mapping[str, Any]) -> Finding:
+    return Finding(
+        **m,
+        unit=p["unit"],
+        component=p["rule"],
+        level=p["level"],
+        serious=p["serious"],
+        note=p.get("summary", ""),
+    )
+
+
 MAKERS: Mapping[str, Maker] = {
+    "ballot.cast": lambda m, p: Ballot(
+        **m, component=p["component"], ratings=p["ratings"], group=p.get("group")
+    ),
     "ballot.record": lambda m, p: Ballot(
         **m,
         component=p["component"],
@@ -76,14 +118,7 @@ MAKERS: Mapping[str, Maker] = {
     "survey.response": lambda m, p: SurveyResponse(
         **m, unit=p["unit"], component=p["component"], level=p["level"]
     ),
-    "finding.record": lambda m, p: Finding(
-        **m,
-        unit=p["unit"],
-        component=p["rule"],
-        level=p["level"],
-        serious=p["serious"],
-        note=p.get("summary", ""),
-    ),
+    "finding.record": _finding,
     "tier.rate": lambda m, p: TierRating(
         **m, unit=p["unit"], component=p["component"], tier=p["tier"], value=Decimal(p["value"])
     ),
@@ -126,9 +161,9 @@ MAKERS: Mapping[str, Maker] = {
 }
 
 #: Entry types that carry a scoring fact.
-FACT_TYPES = frozenset(MAKERS)
+FACT_TYPES = frozenset(MAKERS) | {"finding.amend"}
 #: Every entry type that belongs to a campaign (its payload names it).
-CAMPAIGN_TYPES = FACT_TYPES | RULEBOOK_TYPES | LIFECYCLE_TYPES | {"appeal.file"}
+CAMPAIGN_TYPES = FACT_TYPES | RULEBOOK_TYPES | LIFECYCLE_TYPES | CONDUCT_TYPES | {"appeal.file"}
 
 
 def campaign_of(type_: str, payload: Mapping[str, Any]) -> str | None:
@@ -139,30 +174,74 @@ def campaign_of(type_: str, payload: Mapping[str, Any]) -> str | None:
     return campaign if isinstance(campaign, str) else None
 
 
-def fact_of(entry_id: str, index: int, type_: str, payload: Mapping[str, Any]) -> Fact | None:
-    """The fact an entry records, or None when its type records none.
+def facts_of(entry_id: str, index: int, type_: str, payload: Mapping[str, Any]) -> tuple[Fact, ...]:
+    """The facts an entry states, read on its own (for checking it against the rulebook).
 
-    Raises :class:`~projections.errors.FactError` when the payload cannot make a fact.
+    A ``ballot.batch`` states its ballots here, though they count only once
+    countersigned (:class:`FactReader`). Raises
+    :class:`~projections.errors.FactError` when the payload cannot make a fact.
     """
+    meta: Meta = {"entry": entry_id, "index": index}
+    if type_ == "finding.amend":
+        return (
+            Withdrawal(**meta, target=p_str(payload, "finding"), reason=p_str(payload, "reason")),
+            _finding(meta, payload),
+        )
+    if type_ == "ballot.batch":
+        component = _component_of_batch(payload)
+        return tuple(
+            Ballot(**meta, component=component, ratings=b["ratings"], group=b.get("group"))
+            for b in payload["ballots"]
+        )
     make = MAKERS.get(type_)
-    if make is None:
-        return None
-    return make({"entry": entry_id, "index": index}, payload)
+    return () if make is None else (make(meta, payload),)
 
 
-def entry_fact(entry: EntryLike) -> Fact | None:
-    """The fact of an entry (see :func:`fact_of`)."""
-    return fact_of(entry.id, entry.index, entry.type, entry.payload)
+def p_str(payload: Mapping[str, Any], name: str) -> str:
+    return str(payload[name])
+
+
+def _component_of_batch(payload: Mapping[str, Any]) -> str:
+    # A batch names its window; the window's component is known to the reader.
+    return str(payload.get("component", ""))
+
+
+class FactReader:
+    """Reads a campaign's entries, in log order, into the facts that count."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, str] = {}  # window -> component
+        self._batches: dict[str, tuple[int, Mapping[str, Any]]] = {}  # batch id -> (index, payload)
+
+    def facts(self, entry: EntryLike) -> tuple[Fact, ...]:
+        type_, payload = entry.type, entry.payload
+        if type_ == "window.open":
+            self._windows[str(payload["window"])] = str(payload["component"])
+            return ()
+        if type_ == "ballot.batch":
+            self._batches[entry.id] = (entry.index, payload)
+            return ()
+        if type_ == "ballot.countersign":
+            found = self._batches.pop(str(payload["batch"]), None)
+            if found is None:
+                return ()
+            index, batch = found
+            component = self._windows.get(str(batch["window"]), "")
+            return facts_of(
+                str(payload["batch"]), index, "ballot.batch", {**batch, "component": component}
+            )
+        return facts_of(entry.id, entry.index, type_, payload)
 
 
 __all__ = [
     "CAMPAIGN_TYPES",
+    "CONDUCT_TYPES",
     "FACT_TYPES",
     "LIFECYCLE_TYPES",
     "RULEBOOK_TYPES",
     "TARGET_FIELDS",
     "EntryLike",
+    "FactReader",
     "campaign_of",
-    "entry_fact",
-    "fact_of",
+    "facts_of",
 ]

@@ -26,20 +26,23 @@ from typing import Any, Protocol
 
 from ledger.errors import PayloadError
 from projections.checks import check_fact
+from projections.conduct import Conduct
 from projections.entries import (
     FACT_TYPES,
     RULEBOOK_TYPES,
     TARGET_FIELDS,
     campaign_of,
-    fact_of,
+    facts_of,
 )
 from projections.errors import FactError, RulebookError
 from projections.rulebook import Rulebook, rulebook_from_data, rulebook_hash
 
 #: Entry types an appeal may target: those holding a scoring fact.
-APPEALABLE = FACT_TYPES - set(TARGET_FIELDS)
+APPEALABLE = (FACT_TYPES - {"finding.withdraw", "appeal.rule"}) | {"ballot.batch"}
+#: What ``finding.withdraw`` and ``finding.amend`` may target.
+FINDINGS = frozenset({"finding.record", "finding.amend"})
 #: Entry types allowed after a campaign closes (disputes are settled after the count).
-AFTER_CLOSE = frozenset(TARGET_FIELDS)
+AFTER_CLOSE = frozenset(TARGET_FIELDS) | {"ranking.publish"}
 
 
 class _Item(Protocol):
@@ -75,6 +78,7 @@ class CampaignPolicy:
         self._where: dict[str, tuple[int, str, str]] = {}
         self._at: dict[int, str] = {}
         self._parsed: dict[str, Rulebook] = {}
+        self.conduct = Conduct()
 
     # -- Policy protocol ----------------------------------------------------------------
 
@@ -83,6 +87,7 @@ class CampaignPolicy:
         twin.size = self.size
         twin._campaigns = dict(self._campaigns)
         twin._where, twin._at, twin._parsed = self._where, self._at, self._parsed
+        twin.conduct = self.conduct.copy()
         return twin
 
     def check(self, submission: _Item, index: int) -> None:
@@ -113,18 +118,21 @@ class CampaignPolicy:
                 + ("" if state.rulebook else " and has no rulebook")
                 + f"; {type_} entries are recorded only in an open campaign"
             )
-        if type_ == "campaign.close" or (state.closed is not None and type_ not in AFTER_CLOSE):
-            if state.closed is not None:
-                raise PayloadError(
-                    f"statement.payload.campaign: campaign {name!r} was closed at entry "
-                    f"{state.closed}; only withdrawals and appeals are recorded after that"
-                )
-            return
+        if state.closed is not None and (type_ == "campaign.close" or type_ not in AFTER_CLOSE):
+            raise PayloadError(
+                f"statement.payload.campaign: campaign {name!r} was closed at entry "
+                f"{state.closed}; only withdrawals, amendments, appeals and publications "
+                "are recorded after that"
+            )
         if type_ in TARGET_FIELDS:
             self._check_target(name, type_, payload)
+        units = frozenset(u.code for u in state.rulebook.units)
+        self.conduct.check(name, type_, payload, units)
+        if type_ == "ballot.batch":
+            component = self.conduct.window_component(name, payload["window"])
+            payload = {**payload, "component": component}
         try:
-            fact = fact_of(submission.id, index, type_, payload)
-            if fact is not None:
+            for fact in facts_of(submission.id, index, type_, payload):
                 check_fact(state.rulebook, fact)
         except FactError as err:
             raise PayloadError(f"statement.payload: {err.detail}") from None
@@ -134,10 +142,12 @@ class CampaignPolicy:
         index: int = entry.index
         self.size = index + 1
         self._at[index] = entry.id
+        self.conduct.seen(entry)
         name = campaign_of(entry.type, entry.payload)
         if name is None:
             return
         self._where[entry.id] = (index, name, entry.type)
+        self.conduct.apply(name, entry)
         state = self._campaigns.get(name, _Campaign())
         if entry.type in RULEBOOK_TYPES:
             try:
@@ -216,9 +226,10 @@ class CampaignPolicy:
                 f"statement.payload.{field}: entry {target} (#{index}) belongs to campaign "
                 f"{campaign!r}, not {name!r}"
             )
-        wanted = {"finding.record"} if type_ == "finding.withdraw" else APPEALABLE
+        finding = type_.startswith("finding.")
+        wanted = FINDINGS if finding else APPEALABLE
         if target_type not in wanted:
-            what = "a finding" if type_ == "finding.withdraw" else "an entry holding a fact"
+            what = "a finding" if finding else "an entry holding a fact"
             raise PayloadError(
                 f"statement.payload.{field}: entry {target} (#{index}) is a {target_type}, "
                 f"not {what}"

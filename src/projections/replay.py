@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections.entries import RULEBOOK_TYPES, EntryLike, campaign_of, entry_fact
+from projections.entries import RULEBOOK_TYPES, EntryLike, FactReader, campaign_of
 from projections.errors import FactError, ReplayError, RulebookError
 from projections.explain import Explanation, explain_from
 from projections.facts import Fact
@@ -77,6 +77,7 @@ class CampaignFold:
         self.hash: str | None = None
         self.versions: list[RulebookVersion] = []
         self.facts: list[Fact] = []
+        self.reader = FactReader()
         self.opened: int | None = None
         self.closed: int | None = None
         self.position = -1
@@ -94,13 +95,11 @@ class CampaignFold:
             self.closed = entry.index
         else:
             try:
-                fact = entry_fact(entry)
+                self.facts.extend(self.reader.facts(entry))
             except (FactError, KeyError, ValueError, TypeError) as err:
                 raise ReplayError(
                     f"entry {entry.index} ({entry.type}, {entry.id}) cannot be read as a fact: {err}"
                 ) from None
-            if fact is not None:
-                self.facts.append(fact)
 
     def _adopt(self, entry: EntryLike) -> None:
         payload: dict[str, Any] = entry.payload

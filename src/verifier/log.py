@@ -123,7 +123,7 @@ def verify_log(
             else registry.public_key(statement["signer"])
         )
         assert public is not None  # authorize() checked the signer is registered
-        registry.apply(statement["type"], statement["payload"], position)
+        registry.apply(statement["type"], statement["payload"], position, statement["signer"])
         report.count("roles")
         jobs.append(
             (

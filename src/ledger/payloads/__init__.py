@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ledger.payloads import campaign, keys, scoring
+from ledger.payloads import campaign, draw, keys, lifecycle, scoring
 
 PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     ("genesis", 1): keys.Genesis,
@@ -34,4 +34,16 @@ PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     ("candidates.previous", 1): scoring.CandidatesPrevious,
     ("appeal.file", 1): scoring.AppealFile,
     ("appeal.rule", 1): scoring.AppealRule,
+    ("finding.amend", 1): lifecycle.FindingAmend,
+    ("item.claim", 1): lifecycle.ItemClaim,
+    ("pool.enroll", 1): lifecycle.PoolEnroll,
+    ("pool.freeze", 1): lifecycle.PoolFreeze,
+    ("window.open", 1): lifecycle.WindowOpen,
+    ("window.close", 1): lifecycle.WindowClose,
+    ("credential.issue", 1): lifecycle.CredentialIssue,
+    ("ballot.cast", 1): lifecycle.BallotCast,
+    ("ballot.batch", 1): lifecycle.BallotBatch,
+    ("ballot.countersign", 1): lifecycle.BallotCountersign,
+    ("draw.commit", 1): draw.DrawCommit,
+    ("draw.reveal", 1): draw.DrawReveal,
 }

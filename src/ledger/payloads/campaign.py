@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ledger.payloads.base import Code, EntryIdText, Payload, Text
+from pydantic import Field
+
+from ledger.payloads.base import Code, EntryIdText, EvidenceList, Payload, Text
 
 
 class CampaignOpen(Payload):
@@ -23,6 +25,7 @@ class FindingRecord(Payload):
     level: Literal["bureau", "county"]
     serious: bool
     summary: Text
+    evidence: EvidenceList = Field(default_factory=list)
 
 
 class FindingWithdraw(Payload):

@@ -14,7 +14,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from ledger.payloads.base import Code, DecimalText, EntryIdText, Payload, Text
+from ledger.payloads.base import (
+    Code,
+    DecimalText,
+    EntryIdText,
+    EvidenceList,
+    Payload,
+    Pseudonym,
+    Text,
+)
 
 RulebookHashText = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
 Note = Annotated[str, StringConstraints(max_length=4000)]
@@ -57,6 +65,7 @@ class SurveyResponse(Payload):
     unit: Code
     component: Code
     level: Code
+    respondent: Pseudonym | None = None  # a drawn respondent of the campaign, if sampled
 
 
 class TierRate(Payload):
@@ -79,6 +88,8 @@ class ItemCount(Payload):
     count: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     points: DecimalText | None = None  # per occurrence, discretionary items only
     note: Note = ""
+    claim: EntryIdText | None = None  # the unit's item.claim this approves
+    evidence: EvidenceList = Field(default_factory=list)
 
 
 class ChecklistRecord(Payload):
@@ -101,6 +112,7 @@ class TaskReport(Payload):
     done_on_schedule: bool = False
     percent: DecimalText | None = None
     system_in_debugging: bool = False
+    evidence: EvidenceList = Field(default_factory=list)
 
 
 class SubmissionRecord(Payload):
