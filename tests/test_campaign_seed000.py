@@ -71,7 +71,7 @@ def campaign(store_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_ranking_matches_hand_computed_values(campaign) -> None:  # type: ignore[no-untyped-def]
-    ledger, run, outcome, _ = campaign
+    ledger = campaign[0]
     result = replay(ledger.entries(-1), CAMPAIGN).result()
     scores = {u.code: u for u in result.units}
     # TW01: review (10×100 + 5×80)/15 = 93.333… → 93.33; assembly (72×40 + 216×100)/288 = 85.00;
