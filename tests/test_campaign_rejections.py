@@ -365,3 +365,34 @@ def test_fresh_signer_cannot_register_voter_role(run: Seed000) -> None:
             {"key": stranger.public_b64, "holder": "x", "roles": ["voter"]},
         ),
     )
+
+
+def test_evidence_must_match_the_file_store(run: Seed000, tmp_path: Path) -> None:
+    from pingyi.target import LocalTarget
+    from vault.errors import EvidenceError
+
+    store = EvidenceStore(tmp_path / "evidence")
+    kept = store.put(b"TEST photo of an empty service window")
+    target = LocalTarget(run.ledger, store)
+    finding = {
+        "campaign": CAMPAIGN,
+        "unit": "TW02",
+        "rule": "inspection",
+        "level": "county",
+        "serious": False,
+        "summary": "TEST",
+        "evidence": [{"sha256": kept.sha256, "size": kept.size + 1, "name": "photo.jpg"}],
+    }
+    supervisor = run.staff.supervisors[0]
+    size = run.ledger.size
+    with pytest.raises(EvidenceError, match=r"evidence\[0\] \(photo.jpg\).*the log records"):
+        target.append([run.sign(supervisor, "finding.record", finding)])
+    finding["evidence"] = [{"sha256": "ab" * 32, "size": 3, "name": "missing.jpg"}]
+    with pytest.raises(EvidenceError, match="missing"):
+        target.append([run.sign(supervisor, "finding.record", finding)])
+    run.ledger.refresh()
+    assert run.ledger.size == size
+    finding["evidence"] = [{"sha256": kept.sha256, "size": kept.size, "name": "photo.jpg"}]
+    target.append([run.sign(supervisor, "finding.record", finding)])
+    run.ledger.refresh()
+    assert run.ledger.size == size + 1

@@ -25,6 +25,7 @@ from ledger.store import STORE_ENV, store_url
 from ledger.store.app import Ledger
 from pingyi import render
 from pingyi.audit import verify_store
+from pingyi.conduct_cli import register as register_conduct
 from pingyi.keyfiles import load_log_signer, load_signer, passphrase
 from pingyi.replay import explain_command, replay_command
 from pingyi.rulebook_cli import adoption_payload, read, rulebook_app
@@ -42,6 +43,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(rulebook_app, name="rulebook")
 app.command("replay")(replay_command)
 app.command("explain")(explain_command)
+register_conduct(app)
 
 StoreOpt = Annotated[
     str | None,

@@ -19,7 +19,6 @@ caller (``rng``, ``rate``), so a test can hand-compute scores.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +31,7 @@ from ledger.keys import Signer
 from ledger.store.app import Ledger
 from pingyi import conduct
 from projections.presets import load_preset
-from projections.rulebook import Rulebook, rulebook_document, rulebook_from_data, rulebook_hash
+from projections.rulebook import Rulebook, rulebook_document, rulebook_hash
 from vault.evidence import EvidenceStore
 from vault.people import PeopleStore
 from vault.roster import Enrolment, Person, enroll
@@ -77,50 +76,7 @@ Rate = Callable[[str, int, str], str]
 
 def supplemented_rulebook() -> Rulebook:
     """Seed 000 plus the county's adjustments: inspection findings and approved bonuses."""
-    data = copy.deepcopy(rulebook_document(load_preset("000")))
-    data["key"] = "seed000-county-2026"
-    data["components"] += [
-        {
-            "key": "inspection",
-            "label": {"zh": "监督员明察暗访扣分", "en": "Supervisors' inspection deductions"},
-            "max": "0",
-            "rule": {
-                "kind": "deduction_per_finding",
-                "levels": {
-                    "bureau": {
-                        "label": {"zh": "科室层面查实", "en": "Verified at bureau level"},
-                        "points": "0.5",
-                    },
-                    "county": {
-                        "label": {"zh": "县级层面查实", "en": "Verified at county level"},
-                        "points": "1",
-                    },
-                },
-                "serious_multiplier": "2",
-                "floor": "-10",
-            },
-        },
-        {
-            "key": "bonus",
-            "label": {"zh": "加分项", "en": "Bonus items"},
-            "rule": {
-                "kind": "counted",
-                "items": {
-                    "commendation_city": {
-                        "label": {"zh": "市级表彰", "en": "City commendation"},
-                        "points": "1",
-                    },
-                    "commendation_provincial": {
-                        "label": {"zh": "省级表彰", "en": "Provincial commendation"},
-                        "points": "2",
-                    },
-                },
-                "cap": "3",
-            },
-        },
-    ]
-    data["total"]["adjustments"] = ["inspection", "bonus"]
-    return rulebook_from_data(data)
+    return load_preset("000-county")
 
 
 @dataclass

@@ -21,6 +21,7 @@ from ledger.errors import LedgerError
 from ledger.store import store_url
 from ledger.store.app import Ledger
 from projections.policy import default_policies
+from vault.evidence import EvidenceStore, check_submission_evidence
 
 URL_ENV = "PINGYI_URL"
 
@@ -41,11 +42,16 @@ class Target(Protocol):
 
 
 class LocalTarget:
-    def __init__(self, ledger: Ledger) -> None:
+    """A store on this machine; entries naming evidence are checked against the evidence store."""
+
+    def __init__(self, ledger: Ledger, evidence: EvidenceStore | None = None) -> None:
         self.ledger = ledger
         self.origin = ledger.origin
+        self.evidence = evidence or EvidenceStore()
 
     def append(self, submissions: Sequence[Submission]) -> list[Recorded]:
+        for sub in submissions:
+            check_submission_evidence(sub.type, sub.payload, self.evidence)
         return [
             Recorded(r.index, r.entry_hash, r.duplicate) for r in self.ledger.append(submissions)
         ]
@@ -103,13 +109,15 @@ class RemoteTarget:
 
 
 @contextmanager
-def open_target(store: str | None, url: str | None) -> Iterator[Target]:
+def open_target(
+    store: str | None, url: str | None, evidence: EvidenceStore | None = None
+) -> Iterator[Target]:
     """A server if ``url`` is given, else the local store (with the domain policies)."""
     if url:
         yield RemoteTarget(url)
         return
     with Ledger.open(store_url(store), policies=default_policies()) as ledger:
-        yield LocalTarget(ledger)
+        yield LocalTarget(ledger, evidence)
 
 
 __all__ = [

@@ -14,10 +14,10 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from vault.errors import EvidenceError
 
@@ -175,3 +175,19 @@ def _sync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def check_submission_evidence(type_: str, payload: Mapping[str, Any], store: EvidenceStore) -> None:
+    """Refuse an entry naming evidence the store does not hold with exactly that hash and size.
+
+    Called on the append path (CLI and API) before an entry that carries ``evidence``
+    reaches the log, so the log never names a file nobody can produce.
+    """
+    for n, item in enumerate(payload.get("evidence") or ()):
+        try:
+            store.check(str(item["sha256"]), int(item["size"]))
+        except EvidenceError as err:
+            raise EvidenceError(
+                f"{type_} statement.payload.evidence[{n}] ({item.get('name')}): {err}; "
+                "upload the file to the evidence store before submitting the entry"
+            ) from None

@@ -19,6 +19,8 @@ PRESETS: dict[str, str] = {
     "002": "seed002.yaml",
     "003": "seed003.yaml",
     "004": "seed004.yaml",
+    #: seed 000 with a county's own supplement (findings and bonuses); the demo's rulebook
+    "000-county": "seed000_county.yaml",
 }
 
 
