@@ -103,7 +103,7 @@ def test_readme_walkthrough(run, store_url: str, tmp_path: Path) -> None:  # typ
             ORIGIN,
         )
     )
-    assert "needs a key with role supervisor" in run("submit", "f.json", code=2)
+    assert "needs a key with role inspector, supervisor" in run("submit", "f.json", code=2)
     assert "malformed JSON" in run("submit", "-", code=2, stdin="{oops\n")
 
     with admin_sql(store_url) as conn:
@@ -121,19 +121,27 @@ def test_readme_walkthrough(run, store_url: str, tmp_path: Path) -> None:  # typ
 
 def test_demo_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PINGYI_KEY_PASSPHRASE", raising=False)
-    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "demo"), "--findings", "120"])
+    monkeypatch.setenv("COLUMNS", "200")
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "PASS" in result.output and "tampering caught" in result.output
-    assert (
-        (tmp_path / "demo" / "entry-10.tlog-proof")
-        .read_text()
-        .startswith("c2sp.org/tlog-proof@v1\n")
-    )
+    assert "通过 PASS" in result.output  # the exported bundle verifies offline
+    assert "signature does not verify" in result.output  # the tampered copy does not
+    for code in ("TW01", "CD21"):  # the category rankings are printed
+        assert code in result.output
+    page = next((out / "publication").glob("publication-*.html")).read_text()
+    assert "sha256:" in page and "乡镇区" in page
+    proof = next((out / "publication").glob("publication-*.tlog-proof")).read_text()
+    assert proof.startswith("c2sp.org/tlog-proof@v1\n")
+    manifest = json.loads((out / "bundle" / "bundle.json").read_text())
+    assert manifest["campaign"] == "county-2026"
+    assert b"ENCRYPTED" in (out / "keys" / "office.key").read_bytes()
 
 
 def test_the_verifier_imports_no_database_or_web_code() -> None:
     code = (
         "import sys, verifier.log, verifier.report, verifier.signatures;"
+        "import verifier.bundle, verifier.bundle_files, verifier.receipt, verifier.watch;"
         "bad = [m for m in ('psycopg', 'fastapi', 'eventsourcing', 'uvicorn', 'sqlite3') if m in sys.modules];"
         "assert not bad, bad"
     )

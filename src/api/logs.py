@@ -6,7 +6,22 @@ import json
 import logging
 import sys
 
-FIELDS = ("request_id", "method", "path", "status", "ms", "settings")
+FIELDS = (
+    "request_id",
+    "method",
+    "path",
+    "status",
+    "ms",
+    "settings",
+    # private reads and inspector authentication: key ids and pseudonyms, never personal data
+    "key",
+    "problem",
+    "pseudonym",
+    "found",
+    "campaign",
+    "pool",
+    "pseudonyms",
+)
 
 
 class JsonFormatter(logging.Formatter):

@@ -80,12 +80,19 @@ def _check(value: object, path: str) -> bool:
     raise EncodingError(f"{path}: {type(value).__name__} cannot be canonical JSON")
 
 
+# JCS bytes of a value, exact when _check says the fast path is (ASCII keys, no floats).
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical(value: Any) -> bytes:
     """RFC 8785 canonical bytes of a JSON value (dicts, lists, str, int, bool, None)."""
     if _check(value, "$"):
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode("utf-8")
+        try:
+            return _ENCODER.encode(value).encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
+            raise EncodingError(f"cannot canonicalise: {exc.reason} in a string") from None
     try:
         return bytes(rfc8785.dumps(value))
     except Exception as exc:
@@ -146,42 +153,91 @@ def split_entry(data: bytes) -> tuple[int, str, str, bytes]:
     )
 
 
+class _Refused(ValueError):
+    """A number or constant the strict parser refuses (re-raised with context)."""
+
+
+def _no_float(text: str) -> Any:
+    raise _Refused(f"number {text} has a fraction or exponent; use a string")
+
+
+def _no_constant(text: str) -> Any:
+    raise _Refused(f"{text} is not JSON")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate key {key!r}")
+            seen.add(key)
+    return result
+
+
+# Built once: json.loads/json.dumps with options build a new decoder/encoder per call.
+_STRICT = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates, parse_float=_no_float, parse_constant=_no_constant
+)
+
+
+def _safe_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > MAX_SAFE_INTEGER:
+        raise _Refused(f"integer {text} is outside ±2^53")
+    return value
+
+
+# For check_canonical's fast path: no duplicate-key hook (the re-encoding comparison
+# catches duplicates), integers checked against ±2^53 as they are parsed.
+_PLAIN = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant, parse_int=_safe_int)
+
+
 def parse_json(data: bytes, what: str = "document") -> Any:
     """Parse JSON strictly: UTF-8, no NaN/Infinity, no duplicate keys, no floats."""
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in result:
-                raise EncodingError(f"{what}: duplicate key {key!r}")
-            result[key] = value
-        return result
-
-    def no_float(text: str) -> Any:
-        raise EncodingError(f"{what}: number {text} has a fraction or exponent; use a string")
-
-    def no_constant(text: str) -> Any:
-        raise EncodingError(f"{what}: {text} is not JSON")
-
     try:
-        return json.loads(
-            data.decode("utf-8"),
-            object_pairs_hook=no_duplicates,
-            parse_float=no_float,
-            parse_constant=no_constant,
-        )
+        return _STRICT.decode(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise EncodingError(f"{what}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    except _Refused as exc:
+        raise EncodingError(f"{what}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise EncodingError(
             f"{what}: malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
     except RecursionError as exc:
         raise EncodingError(f"{what}: nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise EncodingError(f"{what}: {exc}") from None
 
 
 def check_canonical(data: bytes, what: str = "statement") -> Any:
-    """Parse bytes and insist they are already in canonical form; return the value."""
+    """Parse bytes and insist they are already in canonical form; return the value.
+
+    Fast path, exact: parse without the per-object duplicate-key hook and compare
+    the text with the stdlib encoding of the value (sorted keys, no whitespace, no
+    ASCII escaping), skipping the :func:`_check` walk. That encoding is the RFC 8785
+    form when no character is beyond U+FFFF (code-point order of keys is then
+    UTF-16 order), there are no floats (refused while parsing) and every integer is
+    within ±2^53 (checked while parsing). Equal text also rules out duplicate keys
+    (the re-encoding keeps one of them), whitespace, ``-0``, lone surrogates and
+    escapes JCS does not use. Anything else, and every mismatch, takes the full
+    path (:func:`parse_json`, :func:`canonical`), which names the defect.
+    """
+    # F0..F4 lead the 4-byte UTF-8 sequences of characters beyond U+FFFF (F5..FF are
+    # never valid UTF-8): sorting their keys by code point may differ from UTF-16 order.
+    if not (
+        b"\xf0" in data or b"\xf1" in data or b"\xf2" in data or b"\xf3" in data or b"\xf4" in data
+    ):
+        try:
+            text = data.decode("utf-8")
+            value = _PLAIN.decode(text)
+        except (ValueError, RecursionError):
+            pass  # the full path below says what is wrong
+        else:
+            if _ENCODER.encode(value) == text:
+                return value
     value = parse_json(data, what)
     if canonical(value) != data:
         raise EncodingError(f"{what}: bytes are not RFC 8785 canonical JSON")

@@ -33,7 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "key.rotate": frozenset({Role.ROOT, Role.REGISTRAR, SELF}),
     "campaign.open": frozenset({Role.OFFICE}),
     "campaign.close": frozenset({Role.OFFICE}),
-    "finding.record": frozenset({Role.SUPERVISOR}),
+    "finding.record": frozenset(
+        {Role.SUPERVISOR, Role.INSPECTOR}
+    ),  # inspectors: verified complaints
     "finding.withdraw": frozenset({Role.SUPERVISOR}),
     "rulebook.adopt": frozenset({Role.OFFICE}),
     "rulebook.revise": frozenset({Role.OFFICE}),
@@ -61,6 +63,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ballot.batch": frozenset({Role.CLERK}),
     "ballot.countersign": frozenset({Role.SUPERVISOR}),
 }
+# Publications (issue 5): only the office publishes rankings.
+PERMISSIONS["ranking.publish"] = frozenset({Role.OFFICE})
 
 # Roles only root may grant: a registrar cannot make another registrar or a root.
 ROOT_ONLY_GRANTS: frozenset[str] = frozenset({Role.ROOT, Role.REGISTRAR})

@@ -26,7 +26,12 @@ from ledger.store.app import Ledger
 from pingyi import render
 from pingyi.audit import verify_store
 from pingyi.conduct_cli import register as register_conduct
+from pingyi.diff import diff_command
+from pingyi.export import export_command
 from pingyi.keyfiles import load_log_signer, load_signer, passphrase
+from pingyi.project import project_command
+from pingyi.publish import publish_command
+from pingyi.receipt_cli import receipt_app
 from pingyi.replay import explain_command, replay_command
 from pingyi.rulebook_cli import adoption_payload, read, rulebook_app
 from projections.policy import default_policies
@@ -44,6 +49,11 @@ app.add_typer(rulebook_app, name="rulebook")
 app.command("replay")(replay_command)
 app.command("explain")(explain_command)
 register_conduct(app)
+app.command("project")(project_command)
+app.command("publish")(publish_command)
+app.command("export")(export_command)
+app.command("diff")(diff_command)
+app.add_typer(receipt_app, name="receipt")
 
 StoreOpt = Annotated[
     str | None,
@@ -321,16 +331,41 @@ def show_log(
 
 @app.command()
 def verify(
+    bundle: Annotated[
+        Path | None,
+        typer.Argument(help="A bundle (directory, .zip or .tar.gz) to verify offline"),
+    ] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
     workers: Annotated[
         int | None, typer.Option(help="Processes for signature checks (default: all cores)")
     ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Watch a running pingyi server instead")
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="With --url: file remembering the last checkpoint"),
+    ] = None,
+    vkey: Annotated[
+        str | None,
+        typer.Option("--vkey", help="Trusted log verifier key (C2SP vkey, or a file holding it)"),
+    ] = None,
 ) -> None:
     """Verify a store end to end: signatures, roles, chain, Merkle roots, checkpoints.
 
+    With BUNDLE: verify an exported bundle offline, recomputing every publication.
+    With --url: fetch checkpoints and consistency proofs from a server, remembered in --state.
     Exits 0 only when every check passes; otherwise names the first failure.
     """
+    if bundle is not None or url is not None:
+        from pingyi.verify_cli import read_vkey, run_bundle, run_url
+
+        trusted = read_vkey(vkey)
+        if bundle is not None:
+            raise typer.Exit(run_bundle(bundle, vkey=trusted, as_json=as_json, workers=workers))
+        assert url is not None
+        raise typer.Exit(run_url(url, state=state, vkey=trusted, as_json=as_json))
     with Progress(
         TextColumn("核验 verifying"),
         BarColumn(),
@@ -395,12 +430,15 @@ def demo(
     out: Annotated[
         Path, typer.Option(help="Directory for the demo's store, keys and outputs")
     ] = Path("pingyi-demo"),
-    findings: Annotated[int, typer.Option(help="How many findings supervisors record")] = 600,
+    scheme: Annotated[
+        str, typer.Option(help="Which seed scheme's campaign to run: 000 (default) … 004")
+    ] = "000",
+    seed: Annotated[int, typer.Option(help="Seed of the simulated ratings and draws")] = 2026,
 ) -> None:
-    """Run an end-to-end ledger scenario on embedded SQLite, verify it, and show tampering caught."""
+    """Run a whole campaign on embedded SQLite: publish, export, verify offline, catch tampering."""
     from pingyi.demo import run
 
-    raise typer.Exit(run(out, findings=findings))
+    raise typer.Exit(run(out, scheme=scheme, seed=seed))
 
 
 def main() -> None:

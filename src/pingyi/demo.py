@@ -1,10 +1,15 @@
-"""`pingyi demo`: a whole ledger scenario on embedded SQLite, verified, then tampered and caught.
+"""`pingyi demo`: a whole campaign on embedded SQLite, published, exported, verified, tampered.
 
-The office creates a log, registers its staff and supervisors, adopts the
-seed-003 rulebook and opens a campaign; supervisors record findings; one supervisor's key is revoked and a
-late finding it signs is refused; another rotates to a new key; checkpoints are
-signed along the way; the store is verified; a copy of it is then edited as a
-database administrator could, and verification names the changed entry.
+Seed 000 by default (``--scheme 001``…``004`` for the others): the office
+registers its staff, adopts the rulebook and opens the campaign, enrols the
+800-person pool and freezes it, commits to and reveals the two draws (the 5+5
+review panel, the 250-person assembly), the review panel votes with one-time
+credentials, clerks transcribe the assembly's paper ballots and supervisors
+countersign them, supervisors record findings with evidence, a unit's bonus
+claim is approved, an appeal is ruled on, and the campaign closes. The office
+then publishes the signed ranking (entry + tlog-proof, JSON, printable page),
+exports the bundle, and the bundle is verified offline; finally one byte of a
+copy of the bundle is changed and verification names the entry.
 """
 
 from __future__ import annotations
@@ -12,228 +17,177 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import sqlite3
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import Progress
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ledger.entry import Submission
-from ledger.errors import LedgerError
 from ledger.keys import PASSPHRASE_ENV, Signer
-from ledger.note import NoteSigner, format_tlog_proof
+from ledger.note import NoteSigner
 from ledger.store.app import Ledger
 from pingyi import render
-from pingyi.audit import verify_store
-from pingyi.rulebook_cli import adoption_payload
+from pingyi.export import export_store
+from pingyi.publish import publish_in, write_publication
+from pingyi.scenario import LEVELS, Seed000, Staff, supplemented_rulebook
+from pingyi.schemes import SCHEMES as OTHER_SCHEMES
+from pingyi.verify_cli import bundle_table
 from projections.policy import default_policies
-from projections.presets import load_preset
-from projections.render import ranking_text, ranking_to_json
+from projections.render import ranking_text
 from projections.replay import replay
+from vault.evidence import EvidenceStore
+from vault.people import open_people_store
+from verifier.bundle import verify_bundle
+from verifier.bundle_files import BundleFiles
 
 ORIGIN = "demo.pingyi.example/county-2026"
 DEMO_PASSPHRASE = "demo passphrase - not for real keys"  # noqa: S105
-PRESET = "003"  # the seed whose supervision component deducts per finding
+SCHEMES: dict[str, Any] = {"000": Seed000, **OTHER_SCHEMES}
 
 
-def _key(out: Path, name: str) -> Signer:
-    signer = Signer.generate()
-    signer.save(
-        out / "keys" / f"{name}.key", os.environ.get(PASSPHRASE_ENV, DEMO_PASSPHRASE).encode()
-    )
-    return signer
+def realistic(rng: random.Random, units: list[str]) -> Callable[[str, int, str], str]:
+    """Ratings with realistic spreads: each unit has a quality, each ballot some noise."""
+    quality = {u: rng.betavariate(5, 2) for u in units}
+
+    def rate(component: str, voter: int, unit: str) -> str:
+        if rng.random() < 0.04:
+            return "dont_know"
+        x = quality[unit] + rng.gauss(0, 0.18)
+        return LEVELS[0 if x > 0.8 else 1 if x > 0.55 else 2 if x > 0.3 else 3]
+
+    return rate
 
 
-def run(out: Path, *, findings: int = 600, seed: int = 2026) -> int:
+def _save_keys(out: Path, staff: Staff, log_key: Signer) -> None:
+    secret = os.environ.get(PASSPHRASE_ENV, DEMO_PASSPHRASE).encode()
+    named = {"office-root": staff.root, "log": log_key, "office": staff.office}
+    named |= {f"clerk-{n}": k for n, k in enumerate(staff.clerks, 1)}
+    named |= {f"supervisor-{n:02d}": k for n, k in enumerate(staff.supervisors, 1)}
+    named |= {"inspector": staff.inspector, "unit-rep": staff.unit_rep}
+    for name, key in named.items():
+        key.save(out / "keys" / f"{name}.key", secret)
+
+
+def _tamper(bundle: Path, copy: Path) -> int:
+    """Change one byte of one entry in a copy of the bundle; return the entry's index."""
+    shutil.copytree(bundle, copy)
+    entries = copy / "entries.ndjson"
+    lines = entries.read_bytes().split(b"\n")
+    victim = len([line for line in lines if line]) // 2
+    # back-date one entry by a century: what someone hiding a late entry might try
+    lines[victim] = lines[victim].replace(b'"time":"20', b'"time":"19', 1)
+    entries.write_bytes(b"\n".join(lines))
+    return victim
+
+
+def run(out: Path, *, scheme: str = "000", seed: int = 2026) -> int:
     console = render.console
+    started = time.monotonic()
+    if scheme not in SCHEMES:
+        render.errors.print(
+            f"[bold red]error:[/] unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}"
+        )
+        return 2
     if out.exists():
         shutil.rmtree(out)
-    out.mkdir(parents=True)
+    (out / "keys").mkdir(parents=True)
     rng = random.Random(seed)
-    url = f"sqlite:///{out / 'demo.db'}"
+    url = f"sqlite:///{out / 'pingyi.db'}"
     console.print(
-        Panel.fit(f"评议 pingyi demo — store {url}\nkeys are encrypted under {out / 'keys'}")
+        Panel.fit(
+            f"评议 pingyi demo — seed {scheme}\nstore {url}\nkeys (encrypted) {out / 'keys'}",
+            title="演示 demo",
+        )
     )
-
-    root, log_key, office = _key(out, "office-root"), _key(out, "log"), _key(out, "office")
-    supervisors = [_key(out, f"supervisor-{n:02d}") for n in range(1, 7)]
+    staff = Staff.generate(os.urandom)
+    log_key = Signer.generate()
+    _save_keys(out, staff, log_key)
     log_signer = NoteSigner(ORIGIN, log_key.private_key)
     Ledger.create(
-        url, ORIGIN, deployment="Demo county 2026", root=root, log_signer=log_signer
+        url, ORIGIN, deployment="Demo county 2026", root=staff.root, log_signer=log_signer
     ).close()
     ledger = Ledger.open(url, log_signer=log_signer, policies=default_policies())
-    rulebook = load_preset(PRESET)
-    units = [u.code for u in rulebook.units]
+    people = open_people_store(f"sqlite:///{out / 'private.db'}")
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("campaign", total=None)
 
-    def sign(signer: Signer, type_: str, payload: dict[str, object]) -> Submission:
-        return Submission.new(
-            signer, log=ORIGIN, type=type_, payload=payload, time=datetime.now(UTC)
-        )
+        def step(name: str) -> None:
+            progress.console.print(f"  [green]✓[/] {name}")
+            progress.update(task, description=name)
 
-    ledger.append(
-        [
-            sign(
-                root,
-                "key.register",
-                {
-                    "key": office.public_b64,
-                    "holder": "优化办 office staff 1",
-                    "roles": ["registrar", "office"],
-                },
-            )
-        ]
-    )
-    ledger.append(
-        [
-            sign(
-                office,
-                "key.register",
-                {
-                    "key": s.public_b64,
-                    "holder": f"监督员 supervisor {n:02d}",
-                    "roles": ["supervisor"],
-                },
-            )
-            for n, s in enumerate(supervisors, 1)
-        ]
-    )
-    ledger.append(
-        [
-            sign(
-                office,
-                "rulebook.adopt",
-                adoption_payload("c2026", rulebook, f"seed {PRESET} preset"),
-            ),
-            sign(
-                office,
-                "campaign.open",
-                {"campaign": "c2026", "title": "2026年度公开测评 public evaluation"},
-            ),
-        ]
-    )
+        campaign_class = SCHEMES[scheme]
+        kwargs: dict[str, Any] = {
+            "rng": rng,
+            "clock": lambda: datetime.now(UTC),
+            "people": people,
+            "evidence": EvidenceStore(out / "evidence"),
+            "step": step,
+        }
+        if scheme == "000":
+            kwargs["rate"] = realistic(rng, [u.code for u in supplemented_rulebook().units])
+        running = campaign_class(ledger, staff, **kwargs)
+        running.run()
+        campaign = running_campaign(running)
 
-    revoked_at = findings // 2
-    rotated = Signer.generate()
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("监督员记录问题 supervisors record findings", total=findings)
-        for n in range(findings):
-            who = rng.randrange(len(supervisors))
-            if n == revoked_at:
-                ledger.append(
-                    [
-                        sign(
-                            office,
-                            "key.revoke",
-                            {"key_id": supervisors[0].key_id, "reason": "调离 transferred"},
-                        )
-                    ]
-                )
-                ledger.append(
-                    [
-                        sign(
-                            supervisors[1],
-                            "key.rotate",
-                            {
-                                "key_id": supervisors[1].key_id,
-                                "new_key": rotated.public_b64,
-                                "reason": "new device",
-                            },
-                        )
-                    ]
-                )
-                supervisors[1] = rotated
-            if n >= revoked_at and who == 0:
-                who = 2
-            payload = {
-                "campaign": "c2026",
-                "unit": rng.choice(units),
-                "rule": "joint_supervision",
-                "level": rng.choice(["bureau", "county"]),
-                "serious": rng.random() < 0.1,
-                "summary": f"第{n + 1}号 finding {n + 1}: 窗口服务问题 service-window problem",
-            }
-            ledger.append([sign(supervisors[who], "finding.record", payload)])
-            if n % 200 == 199:
-                ledger.checkpoint()
-            bar.advance(task)
-    late = sign(
-        supervisors[0],
-        "finding.record",
-        {
-            "campaign": "c2026",
-            "unit": units[0],
-            "rule": "joint_supervision",
-            "level": "bureau",
-            "serious": False,
-            "summary": "late",
-        },
-    )
-    try:
-        ledger.append([late])
-        console.print("[red]a revoked key was accepted: this is a bug[/]")
-        return 1
-    except LedgerError as exc:
-        console.print("拒绝 refused as expected: " + escape(str(exc)))
-    final = ledger.checkpoint()
-    console.print(
-        Panel(final.note.rstrip(), title=f"签名检查点 signed checkpoint (size {final.size})")
-    )
-    proof = format_tlog_proof(10, ledger.inclusion_proof(10, final.size), final.note)
-    (out / "entry-10.tlog-proof").write_text(proof)
-    console.print(
-        f"收据 inclusion proof of entry 10 (c2sp.org/tlog-proof): {out / 'entry-10.tlog-proof'}"
-    )
-    state = replay(ledger.entries(), "c2026")
-    console.print(
-        f"重放 replayed campaign c2026 at log position {state.position}, rulebook {state.hash[:23]}…"
-    )
-    result = state.result()
-    (out / "ranking.txt").write_text(ranking_text(result))
-    (out / "ranking.json").write_bytes(ranking_to_json(result))
-    ranked = sorted(
-        (u for u in result.units if u.rank is not None), key=lambda u: (u.rank or 0, u.code)
-    )
-    table = Table(title="排名（前五与后五）Ranking, first and last five")
-    for column in ("排名 Rank", "单位 Unit", "总分 Total", "结果 Bands"):
-        table.add_column(column)
-    for unit in ranked[:5] + ranked[-5:]:
-        table.add_row(
-            f"{unit.rank}{'=' if unit.tied else ''}",
-            f"{unit.code} {unit.zh}",
-            str(unit.total),
-            ", ".join(unit.bands),
-        )
-    console.print(table)
-    console.print(
-        f"全表 full table: {out / 'ranking.txt'}; JSON (RFC 8785): {out / 'ranking.json'}"
-    )
-    ledger.close()
+        progress.update(task, description="publishing 发布")
+        published = publish_in(ledger, campaign, staff.office)
+        files = write_publication(published, out / "publication")
+        step(f"ranking published as entry {published.entry.index} 排名已签名发布")
+        size = ledger.size
+        ledger.close()
+        people.close()
 
-    report = verify_store(url, policies=default_policies)
-    console.print(render.report_table(report))
-    if not report.ok:
-        return 1
+        progress.update(task, description="exporting 导出")
+        export_store(url, campaign, out / "bundle")
+        step("bundle exported 导出核验包")
+        progress.update(task, description="verifying 核验")
+        result = verify_bundle(BundleFiles.open(out / "bundle"))
+        step("bundle verified offline 离线核验")
+        victim = _tamper(out / "bundle", out / "bundle-tampered")
+        tampered = verify_bundle(BundleFiles.open(out / "bundle-tampered"))
 
-    tampered = out / "tampered.db"
-    shutil.copy(out / "demo.db", tampered)
-    with sqlite3.connect(tampered) as conn:
-        conn.execute("DROP TRIGGER stored_events_no_update")
-        (state,) = conn.execute(
-            "SELECT state FROM stored_events WHERE originator_version = 100"
-        ).fetchone()
-        conn.execute(
-            "UPDATE stored_events SET state = ? WHERE originator_version = 100",
-            (bytes(state).replace(b"finding", b"fincing", 1),),
-        )
-    bad = verify_store(f"sqlite:///{tampered}", policies=default_policies)
+    state = replay(Ledger.open(url).entries(-1), campaign)
+    text = ranking_text(state.result())
+    (out / "ranking.txt").write_text(text, encoding="utf-8")
+    print(text)
+    console.print(bundle_table(result))
+    first = tampered.report.first_failure
     console.print(
-        Panel(
-            "一名管理员改动了第100条中的一个字节 an administrator changed one byte of entry 100 in a copy:\n"
-            + escape(str(bad.first_failure)),
-            title="篡改被发现 tampering caught" if not bad.ok else "NOT CAUGHT",
+        Panel.fit(
+            f"篡改演示 tamper demo: entry {victim} of a copy back-dated ({out / 'bundle-tampered'})\n"
+            f"verdict: {'[red]FAIL[/]' if not tampered.report.ok else '[green]PASS (!)[/]'} — "
+            f"{escape(str(first))}",
         )
     )
-    return 0 if not bad.ok else 1
+    where = Table(title="文件 Where things are", show_header=False)
+    for label, path in (
+        ("printable page 公示页", files["page"]),
+        ("publication JSON 公示数据", files["document"]),
+        ("receipt (tlog-proof) 收据", files["proof"]),
+        ("bundle 核验包", out / "bundle"),
+        ("ranking text 排名表", out / "ranking.txt"),
+        ("log store 日志库", out / "pingyi.db"),
+    ):
+        where.add_row(label, str(path))
+    console.print(where)
+    console.print(
+        f"{size:,} entries · {time.monotonic() - started:.1f} s · verify again with: "
+        f"pingyi verify {out / 'bundle'}"
+    )
+    return 0 if result.report.ok and not tampered.report.ok else 1
+
+
+def running_campaign(running: Any) -> str:
+    """The campaign code of a running scheme (class or module constant ``CAMPAIGN``)."""
+    code = getattr(running, "CAMPAIGN", None) or getattr(running, "campaign", None)
+    if code is None:
+        from pingyi.scenario import CAMPAIGN
+
+        code = CAMPAIGN
+    return str(code)

@@ -35,6 +35,7 @@ from projections.entries import (
     facts_of,
 )
 from projections.errors import FactError, RulebookError
+from projections.publication import PublicationPolicy
 from projections.rulebook import Rulebook, rulebook_from_data, rulebook_hash
 
 #: Entry types an appeal may target: those holding a scoring fact.
@@ -236,9 +237,9 @@ class CampaignPolicy:
             )
 
 
-def default_policies() -> list[CampaignPolicy]:
+def default_policies() -> list[CampaignPolicy | PublicationPolicy]:
     """The domain policies a pingyi ledger is opened with (on append and in the verifier)."""
-    return [CampaignPolicy()]
+    return [CampaignPolicy(), PublicationPolicy()]
 
 
 __all__ = ["APPEALABLE", "CampaignPolicy", "default_policies"]

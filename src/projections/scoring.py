@@ -9,20 +9,22 @@ inputs give the same :class:`~projections.result.CampaignResult`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 
 from projections.decimals import exact_str, is_exact_at, places_text, round_fraction
-from projections.disputes import settle
+from projections.disputes import Settled, settle
 from projections.facts import (
+    DISPUTE_FACTS,
     DeadlineClosed,
     Fact,
     PreviousCampaignList,
     Submission,
     fact_component,
-    ordered,
+    sort_key,
 )
 from projections.ranking import KeyOf, SortKey, bands_of, candidate_lists, positions
 from projections.result import (
@@ -42,6 +44,7 @@ from projections.rules.base import (
     Excluded,
     InvalidBallot,
     Line,
+    Lines,
     Outcome,
     Scope,
     excluded,
@@ -73,7 +76,7 @@ def score(rulebook: Rulebook, facts: Iterable[Fact]) -> CampaignResult:
 def work(rulebook: Rulebook, facts: Iterable[Fact]) -> Worksheet:
     """Score a campaign and keep every intermediate step."""
     rb = rulebook
-    settled = settle(ordered(facts))
+    settled = _settle(_ordered(facts))
     units = tuple(u.code for u in rb.units)
     unit_set = frozenset(units)
     category_of = {u.code: u.category for u in rb.units}
@@ -160,6 +163,40 @@ def work(rulebook: Rulebook, facts: Iterable[Fact]) -> Worksheet:
     )
 
 
+def _ordered(facts: Iterable[Fact]) -> list[Fact]:
+    """``facts.ordered``: the same order, by :func:`~projections.facts.sort_key`.
+
+    Sorts on the key's cheap head (index, entry, kind) and computes the whole key,
+    whose last member is ``repr(fact)`` (costly for a ballot), only within runs of
+    facts equal on that head. A stable sort on the head followed by a stable sort
+    of each run on the whole key is the same as one stable sort on the whole key.
+    """
+    given = list(facts)
+    heads = [(f.index, f.entry, f.kind) for f in given]
+    order = sorted(range(len(given)), key=heads.__getitem__)
+    out = [given[i] for i in order]
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and heads[order[end]] == heads[order[start]]:
+            end += 1
+        if end - start > 1:
+            out[start:end] = sorted(out[start:end], key=sort_key)
+        start = end
+    return out
+
+
+def _settle(facts: list[Fact]) -> Settled:
+    """``disputes.settle``, without its three passes when no fact is a dispute fact.
+
+    With no withdrawal and no ruling, settling changes nothing: every fact
+    applies unadjusted, nothing is excluded, there are no warnings or rulings.
+    """
+    if any(isinstance(fact, DISPUTE_FACTS) for fact in facts):
+        return settle(facts)
+    return Settled(tuple(Applied(fact) for fact in facts), (), (), ())
+
+
 def _weighted(
     rule: WeightedSumRule, unit: str, scores: Mapping[str, Mapping[str, Decimal]]
 ) -> Outcome:
@@ -214,17 +251,22 @@ def _round_all(
     rb: Rulebook, filled: Mapping[str, Outcome]
 ) -> tuple[dict[str, Outcome], dict[str, Decimal]]:
     step = rb.rounding.component
+    note = f"rounded to {places_text(step.places)} ({step.mode})"
     outcomes: dict[str, Outcome] = {}
     scores: dict[str, Decimal] = {}
     for unit, outcome in filled.items():
         rounded = round_fraction(outcome.score, step.places, step.mode)
         delta = Fraction(rounded) - outcome.score
-        lines = outcome.lines
+        lines: Lines | Callable[[], Lines] = outcome.line_source
         if delta:
-            lines = (*lines, Line(delta, f"rounded to {places_text(step.places)} ({step.mode})"))
+            lines = partial(_with_line, outcome, Line(delta, note))
         outcomes[unit] = Outcome(Fraction(rounded), outcome.assessed, lines)
         scores[unit] = rounded
     return outcomes, scores
+
+
+def _with_line(outcome: Outcome, line: Line) -> Lines:
+    return (*outcome.lines, line)
 
 
 def effective_weights(rb: Rulebook) -> dict[str, Fraction]:

@@ -7,7 +7,8 @@ No database, no network, no clock. The steps (docs/verification.md):
 3. its signer was registered, not revoked and allowed that type at index i
    (the key registry is replayed from the log itself; entry 0 is genesis), and
    the domain policies given (e.g. campaign rules) accept it;
-4. its Ed25519 signature verifies (checked in parallel);
+4. its Ed25519 signature verifies (checked by worker processes while the entries
+   after it are read, see :mod:`verifier.signatures`);
 5. every checkpoint is signed by the log key genesis names, covers no more entries
    than there are, has the Merkle root of that prefix, and is consistent with the
    checkpoint before it (RFC 9162 consistency proof, verified).
@@ -46,13 +47,27 @@ def verify_log(
     ``origin`` and ``log_key`` pin what the caller already trusts; without them
     the log's own genesis is taken as the trust anchor.
     """
+    with signatures.Checks(workers) as checks:
+        return _verify(
+            entries, checkpoints, report, origin, log_key, checks, progress, tuple(policies)
+        )
+
+
+def _verify(
+    entries: Iterable[bytes],
+    checkpoints: Sequence[str],
+    report: Report,
+    origin: str | None,
+    log_key: str | None,
+    checks: signatures.Checks,
+    progress: Progress | None,
+    policies: tuple[Policy, ...],
+) -> merkle.MerkleTree:
     name = origin or "?"
     registry = KeyRegistry()
     tree = merkle.MerkleTree()
-    jobs: list[tuple[bytes, bytes, bytes]] = []
-    job_index: list[int] = []
     head = canonical.GENESIS_PREV
-    size = 0
+    size = links = roles = 0
     for position, raw in enumerate(entries):
         size = position + 1
         tree.append(merkle.leaf_hash(raw))
@@ -80,7 +95,7 @@ def verify_log(
                 f"prev is {prev[:16]}… but entry {position - 1} hashes to {head[:16]}…",
             )
         head = canonical.sha256_hex(raw)
-        report.count("chain links")
+        links += 1
         try:
             statement = canonical.check_canonical(statement_bytes)
             validate_statement(statement)
@@ -124,21 +139,17 @@ def verify_log(
         )
         assert public is not None  # authorize() checked the signer is registered
         registry.apply(statement["type"], statement["payload"], position, statement["signer"])
-        report.count("roles")
-        jobs.append(
-            (
-                public,
-                base64.b64decode(signature),
-                canonical.statement_message_from_bytes(statement_bytes),
-            )
-        )
-        job_index.append(position)
+        roles += 1
+        message = canonical.statement_message_from_bytes(statement_bytes)
+        checks.add(position, public, base64.b64decode(signature), message)
+    if links:
+        report.count("chain links", links)
+    if roles:
+        report.count("roles", roles)
     report.count("entries", size)
-    for bad in signatures.failing(jobs, workers):
-        report.fail(
-            name, job_index[bad], "signature", "the author's Ed25519 signature does not verify"
-        )
-    report.count("signatures", len(jobs))
+    for bad in checks.failing():
+        report.fail(name, bad, "signature", "the author's Ed25519 signature does not verify")
+    report.count("signatures", checks.count)
     if size == 0:
         report.fail(name, None, "genesis", "the log is empty")
         return tree

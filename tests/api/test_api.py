@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.service import Settings
 from ledger import merkle
-from ledger.keys import PASSPHRASE_ENV
 from ledger.note import open_checkpoint, parse_verifier_key, verify_tlog_proof
-from tests.support import World, fixed_clock, labelled_key
-
-
-@pytest.fixture
-def world(store_url: str) -> Iterator[World]:
-    """The API opens its ledger with the campaign policy: the campaign adopts a rulebook."""
-    w = World.create(store_url, rulebook=True)
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def client(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv(PASSPHRASE_ENV, "test passphrase")
-    world.log.save(tmp_path / "log.key", b"test passphrase")
-    settings = Settings(world.url, tmp_path / "log.key", 64 * 1024, clock=fixed_clock)
-    with TestClient(create_app(settings)) as c:
-        yield c
-
-
-def body(world: World, n: int) -> bytes:
-    return json.dumps(world.finding(n).to_value()).encode()
+from tests.api.support import body
+from tests.support import World, labelled_key
 
 
 def size(client: TestClient) -> int:
@@ -123,7 +98,7 @@ def test_reads(client: TestClient, world: World) -> None:
             ).encode(),
             403,
             "wrong-role",
-            "role supervisor",
+            "needs a key with role",
         ),
         (lambda w: b"x" * 70_000, 413, "too-large", "limit"),
         (

@@ -89,7 +89,7 @@ def test_unknown_key_is_rejected(world: World) -> None:
 
 def test_wrong_role_is_rejected(world: World) -> None:
     sub = world.sign(world.office, "finding.record", world.finding(1).payload)
-    _rejected(world, sub, RoleError, "needs a key with role supervisor")
+    _rejected(world, sub, RoleError, "needs a key with role inspector, supervisor")
 
 
 def test_revoked_key_is_rejected(world: World) -> None:
@@ -171,8 +171,8 @@ def test_unknown_type_and_bad_payload_name_the_field(world: World) -> None:
     statement = dict(world.finding(1).statement, type="finding.invent")
     with pytest.raises(PayloadError, match=r"unknown entry type 'finding\.invent'"):
         Submission.from_value({"statement": statement, "signature": "x"})
-    payload = dict(world.finding(1).payload, level="province")
-    with pytest.raises(PayloadError, match=r"statement\.payload\.level"):
+    payload = dict(world.finding(1).payload, serious="province")
+    with pytest.raises(PayloadError, match=r"statement\.payload\.serious"):
         Submission.from_value(
             {"statement": dict(world.finding(1).statement, payload=payload), "signature": "x"}
         )

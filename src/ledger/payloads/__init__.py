@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ledger.payloads import campaign, draw, keys, lifecycle, scoring
+from ledger.payloads import campaign, draw, keys, lifecycle, publication, scoring
 
 PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     ("genesis", 1): keys.Genesis,
@@ -47,3 +47,6 @@ PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     ("draw.commit", 1): draw.DrawCommit,
     ("draw.reveal", 1): draw.DrawReveal,
 }
+
+# Publications (issue 5): the office publishes a ranking at a checkpoint.
+PAYLOADS[("ranking.publish", 1)] = publication.RankingPublish

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
 from ledger.payloads.base import Code, EntryIdText, EvidenceList, Payload, Text
@@ -22,7 +20,7 @@ class FindingRecord(Payload):
     campaign: Code
     unit: Code
     rule: Code
-    level: Literal["bureau", "county"]
+    level: Code  # a level of the rulebook's finding rule: bureau, county, complaint, ...
     serious: bool
     summary: Text
     evidence: EvidenceList = Field(default_factory=list)

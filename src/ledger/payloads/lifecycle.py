@@ -123,7 +123,7 @@ class FindingAmend(Payload):
     finding: EntryIdText
     unit: Code
     rule: Code
-    level: Literal["bureau", "county"]
+    level: Code  # a level of the rulebook's finding rule: bureau, county, complaint, ...
     serious: bool
     summary: Text
     reason: Text

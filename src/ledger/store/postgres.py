@@ -87,7 +87,17 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
 
     @contextmanager
     def _locked(self) -> Iterator[Any]:
-        with self.datastore.transaction(commit=True) as curs:
+        # Pipeline mode, as eventsourcing's own insert_events: statements whose results
+        # are not needed yet travel together, so the lock, NOTIFY and the catch-up read
+        # share one round trip and the inserts share one with COMMIT. An error still
+        # surfaces (at the next result fetched, or at the pipeline's sync on exit) and
+        # rolls the transaction back.
+        with (
+            self.datastore.get_connection() as conn,
+            conn.pipeline(),
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
             self._lock_table(curs)
             self._notify_channel(curs)
             yield curs
@@ -118,17 +128,18 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
     def _c_insert(
         self, curs: Any, log_id: UUID, entries: Sequence[Entry], claims: Sequence[tuple[str, int]]
     ) -> None:
+        # %b: the arrays travel in binary, skipping psycopg's per-element text escaping.
         curs.execute(
             self._sql(
                 "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-                "SELECT %s, v, %s, s FROM unnest(%s::bigint[], %s::bytea[]) AS u(v, s)"
+                "SELECT %s, v, %s, s FROM unnest(%b::bigint[], %b::bytea[]) AS u(v, s)"
             ),
             (log_id, ENTRY_TOPIC, [e.index for e in entries], [e.raw for e in entries]),
         )
         curs.execute(
             self._sql(
                 "INSERT INTO {schema}.pingyi_claims (log_id, claim, idx) "
-                "SELECT %s, c, i FROM unnest(%s::text[], %s::bigint[]) AS u(c, i)"
+                "SELECT %s, c, i FROM unnest(%b::text[], %b::bigint[]) AS u(c, i)"
             ),
             (log_id, [c for c, _ in claims], [i for _, i in claims]),
         )

@@ -76,13 +76,31 @@ class InvalidBallot:
     units: tuple[str, ...]
 
 
+Lines = tuple[Line, ...]
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """A unit's exact score on one component, the lines that add up to it."""
+    """A unit's exact score on one component, the lines that add up to it.
+
+    ``line_source`` is the lines, or a function that builds them: ranking needs
+    only the score, so rules that score many facts compute it from aggregates
+    and build the lines (one per fact) only when an explanation asks for them.
+    Either way the lines add up to ``score`` exactly.
+    """
 
     score: Fraction
     assessed: bool
-    lines: tuple[Line, ...]
+    line_source: Lines | Callable[[], Lines] = ()
+
+    @property
+    def lines(self) -> Lines:
+        """The lines that add up to the score (built on first use, then kept)."""
+        source = self.line_source
+        if callable(source):
+            source = source()
+            object.__setattr__(self, "line_source", source)
+        return source
 
 
 @dataclass(frozen=True)

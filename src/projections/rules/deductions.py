@@ -13,7 +13,7 @@ deduction of the fact it targets with its ``adjusted`` points.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
@@ -28,6 +28,7 @@ from projections.rules.base import (
     Evaluation,
     Excluded,
     Line,
+    Lines,
     Outcome,
     Scope,
     SpecContext,
@@ -37,6 +38,8 @@ from projections.rules.base import (
 )
 
 _PointsOf = Callable[[Fact, "DeductionLevel"], tuple[Fraction, str]]
+# Facts with equal keys deduct equal points (the level, and for findings seriousness).
+_KeyOf = Callable[[Fact], Hashable]
 
 
 class DeductionLevel(StrictModel):
@@ -120,9 +123,20 @@ def _deduct(
     scope: Scope,
     facts: Sequence[Applied],
     points_of: _PointsOf,
+    key_of: _KeyOf,
 ) -> Evaluation:
+    """Full marks minus each fact's points, held at the floor.
+
+    The score is computed from counts: facts with the same ``key_of`` deduct the
+    same points, so each unit's deduction is a sum over keys of count x points
+    (plus the adjusted points of facts a ruling adjusted), exact. The lines, one
+    per fact, are built only when an explanation asks for them (:class:`Outcome`).
+    """
     full = scope.max if scope.max is not None else Fraction(0)
-    per_unit: dict[str, list[Line]] = {}
+    per_unit: dict[str, list[Applied]] = {}
+    counts: dict[str, dict[Hashable, int]] = {}
+    adjusted: dict[str, Fraction] = {}
+    points: dict[Hashable, Fraction] = {}
     excl: list[Excluded] = []
     for applied in facts:
         fact = applied.fact
@@ -137,17 +151,41 @@ def _deduct(
             )
             excl.append(excluded(applied, why, scope.component))
             continue
-        points, text = points_of(fact, level)
-        note = f"{text}: -{exact_str(points)}{applied.ruling_note()}"
+        per_unit.setdefault(unit, []).append(applied)
         if applied.adjusted is not None:
-            points = Fraction(applied.adjusted)
-        per_unit.setdefault(unit, []).append(Line(-points, note, fact.entry, fact.index))
+            adjusted[unit] = adjusted.get(unit, Fraction(0)) + Fraction(applied.adjusted)
+            continue
+        key = key_of(fact)
+        if key not in points:
+            points[key] = points_of(fact, level)[0]
+        by_key = counts.setdefault(unit, {})
+        by_key[key] = by_key.get(key, 0) + 1
+
+    def lines_of(unit: str) -> Callable[[], Lines]:
+        def build() -> Lines:
+            lines = [Line(full, f"start from full marks: {exact_str(full)}")]
+            for applied in per_unit.get(unit, []):
+                fact = applied.fact
+                level = levels[getattr(fact, "level", "")]
+                deducted, text = points_of(fact, level)
+                note = f"{text}: -{exact_str(deducted)}{applied.ruling_note()}"
+                if applied.adjusted is not None:
+                    deducted = Fraction(applied.adjusted)
+                lines.append(Line(-deducted, note, fact.entry, fact.index))
+            clamp(sum((ln.delta for ln in lines), Fraction(0)), lines, floor, None)
+            return tuple(lines)
+
+        return build
+
     outcomes: dict[str, Outcome] = {}
     for unit in scope.units:
-        lines = [Line(full, f"start from full marks: {exact_str(full)}")]
-        lines += per_unit.get(unit, [])
-        score = clamp(sum((ln.delta for ln in lines), Fraction(0)), lines, floor, None)
-        outcomes[unit] = Outcome(score, True, tuple(lines))
+        deducted = adjusted.get(unit, Fraction(0))
+        for key, n in counts.get(unit, {}).items():
+            deducted += n * points[key]
+        score = full - deducted
+        if floor is not None and score < floor:
+            score = floor
+        outcomes[unit] = Outcome(score, True, lines_of(unit))
     return Evaluation(outcomes, tuple(excl))
 
 
@@ -161,8 +199,11 @@ def evaluate_responses(
         key = getattr(fact, "level", "")
         return Fraction(level.points), f"response {level_text(key, level.label)}"
 
+    def key_of(fact: Fact) -> Hashable:
+        return getattr(fact, "level", "")
+
     floor = Fraction(rule.floor) if rule.floor is not None else None
-    return _deduct(rule.levels, floor, scope, facts, points_of)
+    return _deduct(rule.levels, floor, scope, facts, points_of, key_of)
 
 
 def evaluate_findings(
@@ -181,5 +222,8 @@ def evaluate_findings(
             text += f" ({fact.note})"
         return points, text
 
+    def key_of(fact: Fact) -> Hashable:
+        return (getattr(fact, "level", ""), bool(getattr(fact, "serious", False)))
+
     floor = Fraction(rule.floor) if rule.floor is not None else None
-    return _deduct(rule.levels, floor, scope, facts, points_of)
+    return _deduct(rule.levels, floor, scope, facts, points_of, key_of)

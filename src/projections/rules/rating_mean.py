@@ -9,7 +9,7 @@ out and the others are re-weighted), or all ratings are pooled.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Literal
 
@@ -25,6 +25,7 @@ from projections.rules.base import (
     Evaluation,
     Excluded,
     Line,
+    Lines,
     Outcome,
     Scope,
     SpecContext,
@@ -116,44 +117,105 @@ class RatingMeanRule(StrictModel):
         return out
 
 
+def _why_not_counted(
+    rule: RatingMeanRule,
+    scope: Scope,
+    abstain: Mapping[str, str],
+    ballot: Ballot,
+    unit: str,
+    level_key: str,
+) -> str:
+    """Why one rating on a ballot does not count ("" when it counts).
+
+    ``abstain`` holds the reason for each abstain level (see :func:`_abstentions`).
+    """
+    if unit not in scope.unit_set:
+        return f"unknown unit {unit!r}"
+    if level_key not in rule.levels:
+        return f"unknown level {level_key!r}"
+    if level_key in abstain:
+        return abstain[level_key]
+    if rule.self_rating == "exclude" and ballot.voter_unit == unit:
+        return "a unit's own rating of itself does not count (self_rating: exclude)"
+    return ""
+
+
+def _abstentions(rule: RatingMeanRule) -> dict[str, str]:
+    return {
+        key: f"rated {level_text(key, level.label)}: not scored, not counted"
+        for key, level in rule.levels.items()
+        if level.abstain
+    }
+
+
 def evaluate(rule: RatingMeanRule, scope: Scope, facts: Sequence[Applied]) -> Evaluation:
-    """Score every unit: the (group-weighted) mean of its counted ratings."""
+    """Score every unit: the (group-weighted) mean of its counted ratings.
+
+    The score comes from counts (unit -> group -> level -> ratings); the lines,
+    one per counted rating, are built only when an explanation asks for them.
+    """
     cast, dropped = ballots(facts, scope.component, rule.one_ballot_per_voter)
     excl: list[Excluded] = list(dropped)
-    # counted[unit][group] -> list of (ballot, level key, points)
-    counted: dict[str, dict[str, list[tuple[Applied, Ballot, str, Fraction]]]] = {}
+    abstain = _abstentions(rule)
+    counted_ballots: list[tuple[Applied, Ballot, str]] = []
+    # counts[unit][group][level key] -> number of counted ratings
+    counts: dict[str, dict[str, dict[str, int]]] = {}
     for applied, ballot in cast:
         group = ballot.group or ""
         if rule.groups and group not in rule.groups:
             excl.append(excluded(applied, f"unknown voter group {ballot.group!r}", scope.component))
             continue
+        counted_ballots.append((applied, ballot, group))
         for unit, level_key in ballot.ratings.items():
-            level = rule.levels.get(level_key)
-            why = ""
-            if unit not in scope.unit_set:
-                why = f"unknown unit {unit!r}"
-            elif level is None:
-                why = f"unknown level {level_key!r}"
-            elif level.abstain:
-                why = f"rated {level_text(level_key, level.label)}: not scored, not counted"
-            elif rule.self_rating == "exclude" and ballot.voter_unit == unit:
-                why = "a unit's own rating of itself does not count (self_rating: exclude)"
+            why = _why_not_counted(rule, scope, abstain, ballot, unit, level_key)
             if why:
                 excl.append(
                     Excluded(ballot.entry, ballot.index, ballot.kind, why, (unit,), scope.component)
                 )
                 continue
-            assert level is not None and level.points is not None
-            counted.setdefault(unit, {}).setdefault(group, []).append(
-                (applied, ballot, level_key, Fraction(level.points))
-            )
+            by_level = counts.setdefault(unit, {}).setdefault(group, {})
+            by_level[level_key] = by_level.get(level_key, 0) + 1
     scale = Fraction(rule.scale_max) if rule.scale_max is not None else rule.top_points()
     factor = (scope.max if scope.max is not None else scale) / scale
+    points = {k: Fraction(lv.points) for k, lv in rule.levels.items() if lv.points is not None}
+
+    def lines_of(unit: str, shares: dict[str, tuple[Fraction, int]]) -> Callable[[], Lines]:
+        def build() -> Lines:
+            by_group: dict[str, list[tuple[Applied, Ballot, str]]] = {}
+            for applied, ballot, group in counted_ballots:
+                level_key = ballot.ratings.get(unit)
+                if level_key is None or _why_not_counted(
+                    rule, scope, abstain, ballot, unit, level_key
+                ):
+                    continue
+                by_group.setdefault(group, []).append((applied, ballot, level_key))
+            lines: list[Line] = []
+            for group, ratings in sorted(by_group.items()):
+                share, n = shares[group]
+                for applied, ballot, level_key in ratings:
+                    level = rule.levels[level_key]
+                    delta = factor * share * points[level_key] / n
+                    group_txt = f" in group {group}" if group else ""
+                    lines.append(
+                        Line(
+                            delta,
+                            f"rated {level_text(level_key, level.label, level.points)}"
+                            f"{voter_text(ballot, rule.disclose_voters)}: 1 of {n} counted ratings"
+                            f"{group_txt}{applied.ruling_note()}",
+                            ballot.entry,
+                            ballot.index,
+                        )
+                    )
+            return tuple(lines)
+
+        return build
+
     outcomes: dict[str, Outcome] = {}
     warnings: list[str] = []
     for unit in scope.units:
-        by_group = counted.get(unit, {})
-        n_all = sum(len(v) for v in by_group.values())
+        by_group = counts.get(unit, {})
+        sizes = {g: sum(levels.values()) for g, levels in by_group.items()}
+        n_all = sum(sizes.values())
         if rule.min_ratings is not None and 0 < n_all < rule.min_ratings:
             warnings.append(
                 f"unit {unit}: {n_all} counted ratings on {scope.component}, "
@@ -162,38 +224,24 @@ def evaluate(rule: RatingMeanRule, scope: Scope, facts: Sequence[Applied]) -> Ev
         if n_all == 0:
             outcomes[unit] = Outcome(Fraction(0), False, ())
             continue
-        shares = _group_shares(rule, by_group, n_all)
-        lines: list[Line] = []
-        for group, ratings in sorted(by_group.items()):
+        shares = _group_shares(rule, sizes, n_all)
+        score = Fraction(0)
+        for group, levels in by_group.items():
             share, n = shares[group]
-            for applied, ballot, level_key, points in ratings:
-                level = rule.levels[level_key]
-                delta = factor * share * points / n
-                group_txt = f" in group {group}" if group else ""
-                lines.append(
-                    Line(
-                        delta,
-                        f"rated {level_text(level_key, level.label, level.points)}"
-                        f"{voter_text(ballot, rule.disclose_voters)}: 1 of {n} counted ratings"
-                        f"{group_txt}{applied.ruling_note()}",
-                        ballot.entry,
-                        ballot.index,
-                    )
-                )
-        outcomes[unit] = Outcome(sum((ln.delta for ln in lines), Fraction(0)), True, tuple(lines))
+            total = sum((c * points[k] for k, c in levels.items()), Fraction(0))
+            score += factor * share * total / n
+        outcomes[unit] = Outcome(score, True, lines_of(unit, shares))
     return Evaluation(outcomes, tuple(excl), (), tuple(warnings))
 
 
 def _group_shares(
-    rule: RatingMeanRule,
-    by_group: dict[str, list[tuple[Applied, Ballot, str, Fraction]]],
-    n_all: int,
+    rule: RatingMeanRule, sizes: dict[str, int], n_all: int
 ) -> dict[str, tuple[Fraction, int]]:
     """Each group's share of the mean and the count its ratings are divided by."""
     if not rule.groups or rule.group_mode == "pooled":
-        return {g: (Fraction(1), n_all) for g in by_group}
-    present = {g: Fraction(rule.groups[g].weight) for g, v in by_group.items() if v}
+        return {g: (Fraction(1), n_all) for g in sizes}
+    present = {g: Fraction(rule.groups[g].weight) for g, n in sizes.items() if n}
     weight = sum(present.values(), Fraction(0))
     if weight == 0:
-        return {g: (Fraction(1, len(present)), len(by_group[g])) for g in present}
-    return {g: (w / weight, len(by_group[g])) for g, w in present.items()}
+        return {g: (Fraction(1, len(present)), sizes[g]) for g in present}
+    return {g: (w / weight, sizes[g]) for g, w in present.items()}

@@ -7,6 +7,7 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from projections.view.base import ENTRIES_TABLE, LOGS_TABLE, ViewEntry, ViewRecorder
@@ -71,7 +72,11 @@ class PostgresViewRecorder(PostgresTrackingRecorder, ViewRecorder):
 
     def select(self, log_id: str, campaign: str, as_of: int | None) -> list[ViewEntry]:
         last = as_of if as_of is not None else 2**62
-        with self.datastore.transaction(commit=False) as curs:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(force_rollback=True),
+            conn.cursor(row_factory=tuple_row) as curs,  # tuples: cheaper than dicts per row
+        ):
             curs.execute(
                 self._sql(
                     "SELECT idx, entry, type, payload FROM {schema}.{entries} "
@@ -80,8 +85,8 @@ class PostgresViewRecorder(PostgresTrackingRecorder, ViewRecorder):
                 (log_id, campaign, last),
             )
             return [
-                ViewEntry(log_id, campaign, int(r["idx"]), r["entry"], r["type"], r["payload"])
-                for r in curs.fetchall()
+                ViewEntry(log_id, campaign, int(idx), entry, type_, payload)
+                for idx, entry, type_, payload in curs.fetchall()
             ]
 
     def log_size(self, log_id: str) -> int:

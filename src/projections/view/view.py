@@ -141,6 +141,6 @@ class ScoringView:
         position = last if as_of is None else min(as_of, last)
         fold = CampaignFold(campaign)
         for row in self.recorder.select(log_id.hex, campaign, position):
-            fold.apply(row)
+            fold.apply(row.decoded())
         fold.position = position
         return fold.snapshot()

@@ -1,0 +1,217 @@
+"""`pingyi verify --url`: real servers on loopback (uvicorn), a log that grows, one that forks,
+one that rolls back, one signed by another key, and a server that signs two roots for one size."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.service import Settings
+from ledger import merkle
+from ledger.keys import PASSPHRASE_ENV
+from ledger.note import Checkpoint, NoteSigner
+from ledger.store.app import Ledger
+from pingyi.cli import app
+from pingyi.watch import watch
+from tests.support import ORIGIN, fixed_clock, labelled_key
+from tests.verifier.world import PASSPHRASE, PublishWorld
+from verifier.watch import Seen, WatchError, advance
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(url: str, key_file: Path) -> Iterator[str]:
+    """A pingyi server on loopback in a thread; yields its base URL."""
+    port = _free_port()
+    settings = Settings(url, key_file, 256 * 1024, clock=fixed_clock)
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="none"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(20)
+
+
+def check(url: str, state: Path, *extra: str, code: int = 0) -> dict[str, object]:
+    result = CliRunner().invoke(
+        app, ["verify", "--url", url, "--state", str(state), "--json", *extra]
+    )
+    assert result.exit_code == code, result.output
+    report: dict[str, object] = json.loads(result.stdout)
+    return report
+
+
+@pytest.fixture
+def keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
+    paths = {}
+    for name in ("log", "other log"):
+        path = tmp_path / f"{name.replace(' ', '-')}.key"
+        labelled_key(name).save(path, PASSPHRASE.encode())
+        paths[name] = path
+    return paths
+
+
+def test_a_growing_log_passes_and_is_remembered(
+    pub: PublishWorld, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    state = tmp_path / "seen.json"
+    with serving(pub.url, keys["log"]) as url:
+        first = check(url, state)
+        assert first["verdict"] == "pass" and first["remembered"] is None and first["state_saved"]
+        assert "first use" in str(first["log_key_source"])
+        for unit in "ABCD":
+            pub.survey(unit)
+        pub.ledger.checkpoint()
+        pub.finding("A")
+        second = check(url, state)
+        assert second["verdict"] == "pass" and second["remembered"] == first["latest"]
+        assert second["latest"] == pub.ledger.size
+        counts = second["counts"]
+        assert isinstance(counts, dict) and counts["consistency proofs"] >= 2
+        assert "state file" in str(second["log_key_source"])
+        out = CliRunner().invoke(app, ["verify", "--url", url, "--state", str(state)])
+        assert out.exit_code == 0 and "通过 PASS" in out.output
+    saved = json.loads(state.read_text())
+    assert saved["format"] == "pingyi.watch/1" and saved["size"] == pub.ledger.size
+    assert base64.b64decode(saved["root"]) == pub.ledger.root()
+
+
+def test_a_fork_and_a_rollback_are_caught(
+    pub: PublishWorld, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    state = tmp_path / "seen.json"
+    for unit in "ABCDABCD":
+        pub.survey(unit)
+    with serving(pub.url, keys["log"]) as url:
+        check(url, state)
+    remembered = state.read_bytes()
+    other = PublishWorld.create(f"sqlite:///{tmp_path}/other.db")  # same keys, another history
+    try:
+        with serving(other.url, keys["log"]) as url:
+            rolled = check(url, state, code=1)
+            assert rolled["first_failure"]["check"] == "rollback"  # type: ignore[index]
+            for unit in "ABCDABCDABCD":
+                other.survey(unit)
+            forked = check(url, state, code=1)
+            failure = forked["first_failure"]
+            assert isinstance(failure, dict) and failure["check"] == "fork"
+            assert "rewrote its history or shows different logs" in failure["message"]
+            assert not forked["state_saved"]
+    finally:
+        other.close()
+    assert state.read_bytes() == remembered  # a failed check never moves the state
+
+
+def test_a_checkpoint_signed_by_another_key_is_caught(
+    pub: PublishWorld, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    state = tmp_path / "seen.json"
+    with serving(pub.url, keys["log"]) as url:
+        check(url, state)
+    impostor = Ledger.create(
+        f"sqlite:///{tmp_path}/impostor.db",
+        ORIGIN,
+        deployment="impostor",
+        root=labelled_key("root"),
+        log_signer=NoteSigner(ORIGIN, labelled_key("other log").private_key),
+        clock=fixed_clock,
+    )
+    impostor.close()
+    with serving(f"sqlite:///{tmp_path}/impostor.db", keys["other log"]) as url:
+        forged = check(url, state, code=1)
+        checks = {f["check"] for f in forged["failures"]}  # type: ignore[union-attr]
+        assert checks == {"log key", "checkpoint"}
+        trusted = json.loads(state.read_text())["log_key"]
+        fresh = check(url, tmp_path / "new.json", "--vkey", trusted, code=1)
+        messages = [f["message"] for f in fresh["failures"]]  # type: ignore[union-attr]
+        assert "not the trusted" in messages[0] and "forged or malformed" in messages[1]
+
+
+def _signed(size: int, root: bytes) -> str:
+    return NoteSigner(ORIGIN, labelled_key("log").private_key).sign(
+        Checkpoint(ORIGIN, size, root).body()
+    )
+
+
+def test_a_server_that_signs_two_roots_for_one_size(tmp_path: Path) -> None:
+    """A lying server: its consistency answer carries another root for the same size."""
+    tree = merkle.MerkleTree(merkle.leaf_hash(bytes([n])) for n in range(8))
+    vkey = NoteSigner(ORIGIN, labelled_key("log").private_key).verifier_key
+    state = tmp_path / "seen.json"
+    state.write_text(
+        json.dumps(Seen(ORIGIN, vkey, 4, tree.root(4), _signed(4, tree.root(4))).to_json("x"))
+    )
+    answers = {
+        "/v1/log": {"origin": ORIGIN, "log_key": vkey},
+        "/v1/checkpoints?after=4": [],
+        "/v1/checkpoint": _signed(8, tree.root(8)),
+        "/v1/proofs/consistency?size1=4&size2=8": {
+            "size1": 4,
+            "size2": 8,
+            "proof": [base64.b64encode(h).decode() for h in tree.consistency_proof(4, 8)],
+            "checkpoint": _signed(8, b"\x01" * 32),
+        },
+    }
+
+    def fetch(method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
+        value = answers[path]
+        return 200, value.encode() if isinstance(value, str) else json.dumps(value).encode()
+
+    result = watch(fetch, "http://liar.example", state=state)
+    assert [f.check for f in result.report.failures] == ["fork"]
+    assert "two different roots for size 8" in result.report.failures[0].message
+    answers["/v1/proofs/consistency?size1=4&size2=8"]["checkpoint"] = _signed(8, tree.root(8))  # type: ignore[index]
+    assert watch(fetch, "http://liar.example", state=state).report.ok
+
+
+def test_advance_rules() -> None:
+    tree = merkle.MerkleTree(merkle.leaf_hash(bytes([n])) for n in range(6))
+
+    def seen(size: int, root: bytes | None = None) -> Seen:
+        return Seen(ORIGIN, "k", size, root or tree.root(size), "")
+
+    advance(seen(3), seen(3), None)
+    advance(seen(3), seen(6), tree.consistency_proof(3, 6))
+    with pytest.raises(WatchError, match="rolled back") as rollback:
+        advance(seen(6), seen(3), None)
+    assert rollback.value.check == "rollback"
+    with pytest.raises(WatchError, match="forked"):
+        advance(seen(3), seen(3, b"\x00" * 32), None)
+    with pytest.raises(WatchError, match="does not extend"):
+        advance(seen(3), seen(6, b"\x00" * 32), tree.consistency_proof(3, 6))
+    with pytest.raises(WatchError, match="no consistency proof"):
+        advance(seen(3), seen(6), None)
+
+
+def test_an_unreachable_server_is_a_failure_not_a_traceback(tmp_path: Path) -> None:
+    report = check(f"http://127.0.0.1:{_free_port()}", tmp_path / "s.json", code=1)
+    assert report["first_failure"]["check"] == "network"  # type: ignore[index]
+    bad = CliRunner().invoke(app, ["verify", "--url", "ftp://example"])
+    assert bad.exit_code == 2
