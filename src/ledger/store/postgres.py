@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -81,6 +82,23 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
                     "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.pingyi_append_only()"
                 ).format(stmt=Identifier(f"{name}_no_truncate"), **ids),
             ]
+
+    def create_table(self) -> None:
+        """Create the schema; a concurrent creator may win the race for the composite type.
+
+        eventsourcing creates its ``CREATE TYPE`` in a transaction of its own and
+        ignores "already exists", but two processes creating it at the same
+        instant can instead collide on ``pg_type``'s unique index. The type then
+        exists, so creating again is safe (the rest is serialised by the
+        advisory lock above).
+        """
+        for attempt in range(3):
+            try:
+                super().create_table()
+                return
+            except IntegrityError as exc:
+                if "pg_type" not in str(exc) or attempt == 2:
+                    raise
 
     def _sql(self, text: str) -> Composed:
         return SQL(text).format(**self._ids)
