@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import base64
 import os
 import re
 import subprocess
@@ -44,8 +44,10 @@ def test_every_role_as_the_readme_says(store_url: str, tmp_path: Path) -> None:
     assert "通过 PASS" in out  # the outside verifier's verdict
     assert "re-run matches the log" in out  # the draw, re-run by anyone
     assert "partly_upheld" in out or "部分" in out  # the ruling shows in the explanation
-    receipt = json.loads((tmp_path / "my-ballot.json").read_text())
-    assert receipt["entry"]["statement"]["type"] == "ballot.cast"
+    receipt = (tmp_path / "voter" / "my-ballot.tlog-proof").read_text()
+    assert receipt.startswith("c2sp.org/tlog-proof@v1\nextra ")
+    carried = base64.b64decode(receipt.splitlines()[1].removeprefix("extra "))
+    assert b'"type":"ballot.cast"' in carried  # the voter's own ballot, checked offline above
     with Ledger.open(store_url) as ledger:
         types = [e.type for e in ledger.entries(-1)]
     for wanted in (

@@ -506,19 +506,54 @@ def ballot_cast(
 @apps["ballot"].command("receipt")
 def ballot_receipt(
     slip: Annotated[Path, typer.Option(help="Your credential slip")],
+    out: Annotated[
+        Path, typer.Option(help="Where to write the receipt (C2SP tlog-proof with your ballot)")
+    ] = Path("my-ballot.tlog-proof"),
     store: StoreOpt = None,
-    url: UrlOpt = None,
 ) -> None:
-    """Find your ballot by your slip (nobody else can link it to you) and print it as JSON."""
+    """Find your ballot by your slip (nobody else can link it to you); write your receipt.
+
+    The receipt is a c2sp.org/tlog-proof holding your ballot's exact bytes, its
+    inclusion proof and the latest signed checkpoint; ``log.vkey`` is written
+    beside it. Check it anywhere with ``pingyi receipt verify``.
+    """
+    from ledger.note import format_tlog_proof
+    from ledger.store import store_url
+    from ledger.store.app import Ledger
+
     card = conduct.Slip.from_json(json.loads(slip.read_text()))
-    with target(store, url) as where:
-        mine = [
-            e for e in where.entries() if e.type == "ballot.cast" and e.signer == card.signer.key_id
-        ]
-    if not mine:
-        fail("no ballot was cast with this slip")
-    entry = mine[0]
-    render.print_json({"index": entry.index, "hash": entry.hash, "entry": json.loads(entry.raw)})
+    try:
+        with Ledger.open(store_url(store)) as ledger:
+            mine = next(
+                (
+                    e
+                    for e in ledger.entries(-1)
+                    if e.type == "ballot.cast" and e.signer == card.signer.key_id
+                ),
+                None,
+            )
+            if mine is None:
+                fail("no ballot was cast with this slip")
+            assert mine is not None
+            signed = [c for c in ledger.checkpoints() if c.size > mine.index]
+            if not signed:
+                fail(
+                    f"your ballot is entry {mine.index}, but no signed checkpoint covers it yet; "
+                    "ask again after the office signs one (it does when it publishes)"
+                )
+            latest = signed[-1]
+            proof = ledger.inclusion_proof(mine.index, latest.size)
+            text = format_tlog_proof(mine.index, proof, latest.note, extra=mine.raw)
+            log_key, index = ledger.state.log_key, mine.index
+    except LedgerError as exc:
+        fail(str(exc))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    (out.parent / "log.vkey").write_text(f"{log_key}\n", encoding="utf-8")
+    render.console.print(
+        f"收据 receipt for your ballot (entry {index}) written to {out}; "
+        f"check it with: pingyi receipt verify {out}"
+    )
 
 
 @apps["ballot"].command("transcribe")
