@@ -18,6 +18,7 @@ import base64
 import multiprocessing
 import os
 import random
+import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -137,8 +138,10 @@ def serial_steps(raws: Sequence[bytes]) -> list[tuple[str, Callable[[], object]]
     parsed = [canonical.parse_json(s) for s in statements]
     return [
         ("split entry bytes (regex)", lambda: [canonical.split_entry(r) for r in raws]),
-        ("parse statement JSON (strict)", lambda: [canonical.parse_json(s) for s in statements]),
-        ("re-encode to check canonical form", lambda: [canonical.canonical(p) for p in parsed]),
+        (
+            "parse + check canonical form (`check_canonical`)",
+            lambda: [canonical.check_canonical(s) for s in statements],
+        ),
         ("validate envelope + payload (pydantic)", lambda: [validate_statement(p) for p in parsed]),
         ("entry hash + Merkle leaf + tree append", lambda: _hash_all(raws)),
     ]
@@ -149,6 +152,18 @@ def _hash_all(raws: Sequence[bytes]) -> None:
     for raw in raws:
         canonical.sha256_hex(raw)
         tree.append(merkle.leaf_hash(raw))
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds used so far by this process and by its waited-for children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def _cpu_text(runs: Sequence[tuple[float, float]]) -> str:
+    main_cpu, workers_cpu = median([r[0] for r in runs]), median([r[1] for r in runs])
+    return f"{main_cpu + workers_cpu:.2f} = {main_cpu:.2f} + {workers_cpu:.2f}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,25 +195,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  built in {build_s:,.1f} s ({megabytes:,.0f} MB)", file=sys.stderr)
 
         verify: dict[int, list[float]] = {1: [], 2: []}
+        verify_cpu: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
         for rep in range(args.reps):
             for workers in (1, 2) if rep % 2 == 0 else (2, 1):
+                cpu = _cpu()
                 start = time.perf_counter()
                 report = verify_store(url, workers=workers)
                 elapsed = time.perf_counter() - start
+                main_cpu, workers_cpu = (b - a for a, b in zip(cpu, _cpu(), strict=True))
                 counts = report.counts
                 if not report.ok or counts.get("entries") != args.entries:
                     raise AssertionError(f"verification did not pass: {report}")
                 verify[workers].append(elapsed)
-                print(f"  verify workers={workers}: {elapsed:.2f} s {counts}", file=sys.stderr)
+                verify_cpu[workers].append((main_cpu, workers_cpu))
+                print(
+                    f"  verify workers={workers}: {elapsed:.2f} s (CPU: this process "
+                    f"{main_cpu:.2f} s, workers {workers_cpu:.2f} s) {counts}",
+                    file=sys.stderr,
+                )
 
         read = [timed(lambda: read_raw(url)) for _ in range(args.reps)]
         raws = read_raw(url)
         _JOBS = signature_jobs(raws)
         sig: dict[int, list[float]] = {1: [], 2: []}
+        sig_cpu: dict[int, list[float]] = {1: [], 2: []}
         for rep in range(args.reps):
             for processes in (1, 2) if rep % 2 == 0 else (2, 1):
+                cpu = _cpu()
                 sig[processes].append(timed(lambda p=processes: floor(p)))
-                print(f"  floor {processes}: {sig[processes][-1]:.2f} s", file=sys.stderr)
+                sig_cpu[processes].append(sum(_cpu()) - sum(cpu))
+                print(
+                    f"  floor {processes}: {sig[processes][-1]:.2f} s "
+                    f"(CPU {sig_cpu[processes][-1]:.2f} s)",
+                    file=sys.stderr,
+                )
         steps = [
             (name, median([timed(fn) for _ in range(args.reps)])) for name, fn in serial_steps(raws)
         ]
@@ -216,31 +246,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         table(
-            ["what", "seconds (min–max)", "entries/s", "vs signature floor, same cores"],
+            [
+                "what",
+                "seconds (min–max)",
+                "entries/s",
+                "vs signature floor, same cores",
+                "CPU s: main + workers",
+            ],
             [
                 [
                     "`verify_store` workers=1",
                     f"{v1:.2f} ({min(verify[1]):.2f}–{max(verify[1]):.2f})",
                     f"{n / v1:,.0f}",
                     f"{v1 / s1:.2f}×",
+                    _cpu_text(verify_cpu[1]),
                 ],
                 [
                     "`verify_store` workers=2 (default)",
                     f"{v2:.2f} ({min(verify[2]):.2f}–{max(verify[2]):.2f})",
                     f"{n / v2:,.0f}",
                     f"{v2 / s2:.2f}×",
+                    _cpu_text(verify_cpu[2]),
                 ],
                 [
                     "Ed25519 checks alone, 1 core",
                     f"{s1:.2f} ({min(sig[1]):.2f}–{max(sig[1]):.2f})",
                     f"{n / s1:,.0f}",
                     "1.00×",
+                    f"{median(sig_cpu[1]):.2f}",
                 ],
                 [
                     "Ed25519 checks alone, 2 processes",
                     f"{s2:.2f} ({min(sig[2]):.2f}–{max(sig[2]):.2f})",
                     f"{n / s2:,.0f}",
                     "1.00×",
+                    f"{median(sig_cpu[2]):.2f}",
                 ],
             ],
         )

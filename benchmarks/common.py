@@ -36,7 +36,7 @@ from ledger.store.app import Ledger
 ORIGIN = "bench.pingyi.example/county-2026"
 FIXED_TIME = datetime(2026, 11, 21, 9, 0, 0, tzinfo=UTC)
 PG_ADMIN = os.environ.get("PINGYI_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
-PG_BENCH_DB = "pingyi_bench"
+PG_BENCH_DB = os.environ.get("PINGYI_BENCH_DB", "pingyi_bench")  # dropped and re-created per run
 UNITS = [f"U{n:03d}" for n in range(1, 117)]  # a county's 116 rated units
 RATINGS = ["满意 satisfied", "基本满意 fair", "不满意 poor", "不了解 unsure"]
 

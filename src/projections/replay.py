@@ -84,15 +84,16 @@ class CampaignFold:
 
     def apply(self, entry: EntryLike) -> None:
         """Apply one entry of the campaign (entries of other campaigns are ignored)."""
-        self.position = max(self.position, entry.index)
-        if campaign_of(entry.type, entry.payload) != self.campaign:
+        index, type_ = entry.index, entry.type  # properties of an Entry: read once
+        self.position = max(self.position, index)
+        if campaign_of(type_, entry.payload) != self.campaign:
             return
-        if entry.type in RULEBOOK_TYPES:
+        if type_ in RULEBOOK_TYPES:
             self._adopt(entry)
-        elif entry.type == "campaign.open":
-            self.opened = entry.index
-        elif entry.type == "campaign.close":
-            self.closed = entry.index
+        elif type_ == "campaign.open":
+            self.opened = index
+        elif type_ == "campaign.close":
+            self.closed = index
         else:
             try:
                 self.facts.extend(self.reader.facts(entry))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import partial
+from itertools import pairwise
 
 from projections.decimals import exact_str, is_exact_at, places_text, round_fraction
 from projections.disputes import Settled, settle
@@ -172,6 +173,8 @@ def _ordered(facts: Iterable[Fact]) -> list[Fact]:
     of each run on the whole key is the same as one stable sort on the whole key.
     """
     given = list(facts)
+    if all(a.index < b.index for a, b in pairwise(given)):
+        return given  # already in log order, one fact per position (a replay's facts): no ties
     heads = [(f.index, f.entry, f.kind) for f in given]
     order = sorted(range(len(given)), key=heads.__getitem__)
     out = [given[i] for i in order]

@@ -2,13 +2,13 @@
 
 :class:`Checks` takes one job per signed entry while the caller is still
 reading the log, so the workers check signatures while the caller parses and
-hashes the entries after them. Small batches (fewer than ``CHUNK`` jobs in
-all) and ``workers=1`` are checked inline, without forking. Otherwise, at the
-first full chunk, it forks a pool of workers sharing an anonymous memory ring
-with this process; each signed message is copied into the ring once, and each
-chunk of jobs crosses to a worker as (position, key, signature, where in the
-ring) only. A region of the ring is reused only once the chunk that used it has
-been checked. Only positions of failures come back.
+hashes the entries after them. Small batches (fewer than ``MIN_PARALLEL`` jobs
+in all) and ``workers=1`` are checked inline, without forking. Otherwise, once
+``MIN_PARALLEL`` jobs are waiting, it forks a pool of workers that share an
+anonymous memory ring with this process: each signed message is copied into the
+ring once, and each chunk of jobs crosses to a worker as (position, key,
+signature, where in the ring) only. A region of the ring is reused only once
+the chunk that used it has been checked. Only positions of failures come back.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 Job = tuple[int, bytes, bytes, bytes]
 # (position, public key, signature, offset of the message in the ring, its length)
 RingJob = tuple[int, bytes, bytes, int, int]
-CHUNK = 2000  # jobs per chunk handed to a worker
-MIN_PARALLEL = CHUNK
+CHUNK = 1000  # jobs per chunk handed to a worker
+MIN_PARALLEL = 2000  # fewer jobs in all are checked inline, without forking
 RING_BYTES = 64 * 1024 * 1024  # shared ring of messages (a statement is at most 256 KiB)
 CHUNK_BYTES = RING_BYTES // 8  # a chunk is handed over once it holds this many bytes
 MAX_RING_MESSAGE = RING_BYTES // 8  # larger messages (no valid statement is) are checked inline
@@ -103,7 +103,7 @@ class Checks:
         self.count += 1
         if self._pool is None:
             self._pending.append((position, public, signature, message))
-            if self._parallel and len(self._pending) >= CHUNK:
+            if self._parallel and len(self._pending) >= MIN_PARALLEL:
                 self._start()
             return
         if len(message) > MAX_RING_MESSAGE:  # only in a malformed log: check it here

@@ -151,14 +151,19 @@ def _deduct(
             )
             excl.append(excluded(applied, why, scope.component))
             continue
-        per_unit.setdefault(unit, []).append(applied)
+        mine = per_unit.get(unit)
+        if mine is None:
+            mine = per_unit[unit] = []
+        mine.append(applied)
         if applied.adjusted is not None:
             adjusted[unit] = adjusted.get(unit, Fraction(0)) + Fraction(applied.adjusted)
             continue
         key = key_of(fact)
         if key not in points:
             points[key] = points_of(fact, level)[0]
-        by_key = counts.setdefault(unit, {})
+        by_key = counts.get(unit)
+        if by_key is None:
+            by_key = counts[unit] = {}
         by_key[key] = by_key.get(key, 0) + 1
 
     def lines_of(unit: str) -> Callable[[], Lines]:

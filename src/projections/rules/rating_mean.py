@@ -157,8 +157,10 @@ def evaluate(rule: RatingMeanRule, scope: Scope, facts: Sequence[Applied]) -> Ev
     cast, dropped = ballots(facts, scope.component, rule.one_ballot_per_voter)
     excl: list[Excluded] = list(dropped)
     abstain = _abstentions(rule)
+    scored = {k for k, lv in rule.levels.items() if not lv.abstain}
+    exclude_self = rule.self_rating == "exclude"
     counted_ballots: list[tuple[Applied, Ballot, str]] = []
-    # counts[unit][group][level key] -> number of counted ratings
+    # counts[group][unit][level key] -> number of counted ratings
     counts: dict[str, dict[str, dict[str, int]]] = {}
     for applied, ballot in cast:
         group = ballot.group or ""
@@ -166,14 +168,21 @@ def evaluate(rule: RatingMeanRule, scope: Scope, facts: Sequence[Applied]) -> Ev
             excl.append(excluded(applied, f"unknown voter group {ballot.group!r}", scope.component))
             continue
         counted_ballots.append((applied, ballot, group))
+        by_unit = counts.setdefault(group, {})
         for unit, level_key in ballot.ratings.items():
-            why = _why_not_counted(rule, scope, abstain, ballot, unit, level_key)
-            if why:
+            if (
+                unit not in scope.unit_set
+                or level_key not in scored
+                or (exclude_self and ballot.voter_unit == unit)
+            ):
+                why = _why_not_counted(rule, scope, abstain, ballot, unit, level_key)
                 excl.append(
                     Excluded(ballot.entry, ballot.index, ballot.kind, why, (unit,), scope.component)
                 )
                 continue
-            by_level = counts.setdefault(unit, {}).setdefault(group, {})
+            by_level = by_unit.get(unit)
+            if by_level is None:
+                by_level = by_unit[unit] = {}
             by_level[level_key] = by_level.get(level_key, 0) + 1
     scale = Fraction(rule.scale_max) if rule.scale_max is not None else rule.top_points()
     factor = (scope.max if scope.max is not None else scale) / scale
@@ -213,7 +222,7 @@ def evaluate(rule: RatingMeanRule, scope: Scope, facts: Sequence[Applied]) -> Ev
     outcomes: dict[str, Outcome] = {}
     warnings: list[str] = []
     for unit in scope.units:
-        by_group = counts.get(unit, {})
+        by_group = {g: by_unit[unit] for g, by_unit in counts.items() if unit in by_unit}
         sizes = {g: sum(levels.values()) for g, levels in by_group.items()}
         n_all = sum(sizes.values())
         if rule.min_ratings is not None and 0 < n_all < rule.min_ratings:
