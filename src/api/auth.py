@@ -36,14 +36,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from api.problems import Problem
-from ledger.canonical import canonical
+from ledger.canonical import auth_message as canonical_auth_message
 from ledger.errors import SignatureError
 from ledger.keys import verify_signature
 from ledger.registry import KeyRecord, KeyRegistry
 from ledger.roles import Role
 from ledger.store.app import Clock
 
-AUTH_CONTEXT = b"pingyi/auth/v1\n"
 PURPOSE = "private-read"
 MAX_OUTSTANDING = 10_000  # nonces or tokens held at once; the oldest are forgotten first
 BEARER = {"WWW-Authenticate": 'Bearer realm="pingyi"'}
@@ -52,7 +51,7 @@ INVALID_TOKEN = {"WWW-Authenticate": 'Bearer realm="pingyi", error="invalid_toke
 
 def auth_message(log: str, nonce: str, key: str, purpose: str = PURPOSE) -> bytes:
     """The exact bytes an inspector signs to redeem ``nonce`` for a token."""
-    return AUTH_CONTEXT + canonical({"key": key, "log": log, "nonce": nonce, "purpose": purpose})
+    return canonical_auth_message(log, nonce, key, purpose)
 
 
 def time_text(moment: datetime) -> str:

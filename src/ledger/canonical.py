@@ -37,6 +37,12 @@ import rfc8785
 from ledger.errors import EncodingError
 
 STATEMENT_CONTEXT = b"pingyi/statement/v1\n"
+#: Domain prefixes of every other signed or hashed message (one place for all of them).
+AUTH_CONTEXT = b"pingyi/auth/v1\n"  # an inspector's signed challenge (api.auth)
+PERSON_CONTEXT = b"pingyi/person/v1\n"  # a pool member's salted commitment (vault.roster)
+DRAW_CONTEXT = (
+    b"pingyi/draw/v1\n"  # a draw stratum's key, beacon and seeds modes (projections.draw)
+)
 GENESIS_PREV = "0" * 64
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -124,6 +130,16 @@ def canonical(value: Any) -> bytes:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def auth_message(log: str, nonce: str, key: str, purpose: str) -> bytes:
+    """The exact bytes an inspector signs to redeem a challenge ``nonce``."""
+    return AUTH_CONTEXT + canonical({"key": key, "log": log, "nonce": nonce, "purpose": purpose})
+
+
+def person_commitment(salt: bytes, person: Mapping[str, Any]) -> str:
+    """SHA-256 hex of ``pingyi/person/v1\\n || salt || JCS(person)``: a pool member's commitment."""
+    return hashlib.sha256(PERSON_CONTEXT + salt + canonical(person)).hexdigest()
 
 
 def statement_message(statement: Mapping[str, Any]) -> bytes:

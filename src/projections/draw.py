@@ -65,7 +65,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from ledger.canonical import canonical, sha256_hex
+from ledger.canonical import DRAW_CONTEXT, canonical, sha256_hex
 from ledger.payloads.draw import MAX_PICKS, DrawCommit, DrawReveal, Stratum
 from projections.errors import ProjectionError
 
@@ -86,7 +86,7 @@ __all__ = [
 ]
 
 #: Domain separation for the SHA-256 keys (``beacon`` and ``seeds`` sources).
-DOMAIN = b"pingyi/draw/v1\n"
+DOMAIN = DRAW_CONTEXT
 
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _TEXT = re.compile(r"[ -~]{1,64}")

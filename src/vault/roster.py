@@ -27,7 +27,6 @@ Reading the file is the only I/O here; the random source is a parameter.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import os
 import re
@@ -36,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
-from ledger.canonical import canonical, parse_json
+from ledger.canonical import PERSON_CONTEXT, parse_json, person_commitment
 from ledger.errors import EncodingError
 from vault.errors import RosterError
 
@@ -56,7 +55,6 @@ __all__ = [
     "read_roster",
 ]
 
-PERSON_CONTEXT = b"pingyi/person/v1\n"
 SALT_SIZE = 32
 PSEUDONYM_BYTES = 10
 PSEUDONYM = re.compile(r"P[0-9a-f]{20}")
@@ -297,7 +295,7 @@ def commitment(person: Person, salt: bytes) -> str:
     """The salted commitment to a person (64 lowercase hex); check a person against the log."""
     if len(salt) != SALT_SIZE:
         raise RosterError(f"a commitment salt has {SALT_SIZE} bytes, got {len(salt)}")
-    return hashlib.sha256(PERSON_CONTEXT + salt + canonical(person._fields())).hexdigest()
+    return person_commitment(salt, person._fields())
 
 
 @dataclass(frozen=True)
