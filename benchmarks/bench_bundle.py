@@ -2,7 +2,7 @@
 next to the cost of its Ed25519 checks alone.
 
 The campaign: preset 000 (116 units in 8 categories) plus a survey, findings and
-bonuses/deductions (the rulebook of bench_replay.py); 10 review and 300 assembly
+bonuses/deductions (``common.campaign_rulebook``); 10 review and 300 assembly
 ballots each rating every unit, survey responses up to ``--entries``, 1,000
 findings and 200 counted items; a checkpoint every ``--checkpoint-every``
 entries and two publications (one halfway, one at the end). The log is built in
@@ -13,7 +13,7 @@ the same run and interleaved:
 - its parts: ``verify_log`` with the domain policies alone and without them, and
   (each on its own) reading the files, the recount and recomputing the publications;
 - the signature floor: the same (key, signature, message) triples checked with
-  ``cryptography``'s Ed25519 alone, on one core and in two forked processes.
+  the rule verification uses (``ledger.ed25519``) alone, on one core and in two forked processes.
 
     .venv/bin/python benchmarks/bench_bundle.py            # 100,000 entries (a few minutes)
     .venv/bin/python benchmarks/bench_bundle.py --quick    # smoke run
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import multiprocessing
 import random
 import sys
 import tempfile
@@ -34,8 +33,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from common import FIXED_TIME, bench_key, machine, median, spread, table, timed
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from common import (
+    FIXED_TIME,
+    LEVELS,
+    SURVEY,
+    bench_key,
+    campaign_rulebook,
+    machine,
+    median,
+    signature_floor,
+    spread,
+    table,
+    timed,
+)
 
 from ledger import canonical, merkle
 from ledger.entry import Entry, Submission, new_statement
@@ -43,11 +53,10 @@ from ledger.keys import Signer
 from ledger.note import Checkpoint, NoteSigner
 from pingyi.bundle_writer import write_bundle
 from projections.policy import default_policies
-from projections.presets import load_preset
 from projections.publication import PUBLISH, publication_payload, ranking_digest
 from projections.render import ranking_document
 from projections.replay import replay
-from projections.rulebook import Rulebook, rulebook_document, rulebook_from_data, rulebook_hash
+from projections.rulebook import Rulebook, rulebook_document, rulebook_hash
 from verifier.bundle import verify_bundle
 from verifier.bundle_files import BundleFiles
 from verifier.log import verify_log
@@ -56,56 +65,10 @@ from verifier.report import Report
 
 ORIGIN = "bench.pingyi.example/bundle"
 CAMPAIGN = "c000"
-LEVELS = ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "dont_know"]
-SURVEY = ["satisfied", "basically_satisfied", "dissatisfied"]
 ROOT, LOG, OFFICE, STAFF = (bench_key(n) for n in ("root", "log", "office", "staff"))
 NOTES = NoteSigner(ORIGIN, LOG.private_key)
 
 _JOBS: list[tuple[bytes, bytes, bytes]] = []
-
-
-def campaign_rulebook() -> Rulebook:
-    """Preset 000 plus a survey, findings and bonuses/deductions (as in bench_replay.py)."""
-    data = rulebook_document(load_preset("000"))
-    data["components"] += [
-        {
-            "key": "survey",
-            "label": {"zh": "满意度回访", "en": "Satisfaction survey"},
-            "max": "100",
-            "rule": {
-                "kind": "deduction_per_response",
-                "levels": {
-                    "satisfied": {"points": "0"},
-                    "basically_satisfied": {"points": "0.1"},
-                    "dissatisfied": {"points": "0.5"},
-                },
-            },
-        },
-        {
-            "key": "findings",
-            "label": {"zh": "监督检查", "en": "Findings"},
-            "max": "100",
-            "rule": {
-                "kind": "deduction_per_finding",
-                "levels": {"bureau": {"points": "1"}, "county": {"points": "2"}},
-                "serious_multiplier": "2",
-            },
-        },
-        {
-            "key": "bonus",
-            "label": {"zh": "加减分", "en": "Bonuses and deductions"},
-            "rule": {
-                "kind": "counted",
-                "items": {"award": {"points": "1"}, "broken_promise": {"points": "-2"}},
-            },
-        },
-    ]
-    data["total"] = {
-        "max": "100",
-        "of": {"review": "0.1", "assembly": "0.5", "survey": "0.2", "findings": "0.2"},
-        "adjustments": ["bonus"],
-    }
-    return rulebook_from_data(data)
 
 
 def facts(rb: Rulebook, count: int, rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
@@ -203,27 +166,6 @@ def build(entries: int, every: int, seed: int) -> Builder:
     log.publish()
     log.checkpoint()
     return log
-
-
-def _check(bounds: tuple[int, int]) -> int:
-    keys: dict[bytes, Ed25519PublicKey] = {}
-    for i in range(*bounds):
-        public, signature, message = _JOBS[i]
-        key = keys.get(public)
-        if key is None:
-            key = keys[public] = Ed25519PublicKey.from_public_bytes(public)
-        key.verify(signature, message)
-    return bounds[1] - bounds[0]
-
-
-def floor(processes: int) -> None:
-    if processes == 1:
-        _check((0, len(_JOBS)))
-        return
-    step = -(-len(_JOBS) // processes)
-    ranges = [(i, min(i + step, len(_JOBS))) for i in range(0, len(_JOBS), step)]
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        assert sum(pool.map(_check, ranges)) == len(_JOBS)
 
 
 def jobs_of(entries: Sequence[Entry]) -> list[tuple[bytes, bytes, bytes]]:
@@ -325,8 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "verify_bundle workers=2 (default)": lambda: bundle(2),
             "verify_log + policies only, workers=2": lambda: log_only(2),
             "verify_log without policies, workers=2": lambda: log_only(2, policies=False),
-            "Ed25519 checks alone, 1 core": lambda: floor(1),
-            "Ed25519 checks alone, 2 processes": lambda: floor(2),
+            "Ed25519 checks alone, 1 core": lambda: signature_floor(_JOBS, 1),
+            "Ed25519 checks alone, 2 processes": lambda: signature_floor(_JOBS, 2),
         }
         times: dict[str, list[float]] = {name: [] for name in cases}
         for rep in range(args.reps):

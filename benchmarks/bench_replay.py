@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from common import LEVELS, SURVEY, campaign_rulebook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -48,62 +49,15 @@ from ledger.keys import Signer
 from ledger.note import NoteSigner
 from ledger.store.app import Ledger
 from projections.policy import CampaignPolicy
-from projections.presets import load_preset
 from projections.replay import replay
-from projections.rulebook import Rulebook, rulebook_document, rulebook_from_data, rulebook_hash
+from projections.rulebook import Rulebook, rulebook_document, rulebook_hash
 from projections.view import ScoringView
 
 ORIGIN = "bench.pingyi.example/replay"
-LEVELS = ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "dont_know"]
-SURVEY = ["satisfied", "basically_satisfied", "dissatisfied"]
 
 
 def key(label: str) -> Signer:
     return Signer.from_seed(f"pingyi TEST key: {label}".encode())
-
-
-def campaign_rulebook() -> Rulebook:
-    """Preset 000 plus a survey, findings and bonuses/deductions."""
-    data = rulebook_document(load_preset("000"))
-    data["components"] += [
-        {
-            "key": "survey",
-            "label": {"zh": "满意度回访", "en": "Satisfaction survey"},
-            "max": "100",
-            "rule": {
-                "kind": "deduction_per_response",
-                "levels": {
-                    "satisfied": {"points": "0"},
-                    "basically_satisfied": {"points": "0.1"},
-                    "dissatisfied": {"points": "0.5"},
-                },
-            },
-        },
-        {
-            "key": "findings",
-            "label": {"zh": "监督检查", "en": "Findings"},
-            "max": "100",
-            "rule": {
-                "kind": "deduction_per_finding",
-                "levels": {"bureau": {"points": "1"}, "county": {"points": "2"}},
-                "serious_multiplier": "2",
-            },
-        },
-        {
-            "key": "bonus",
-            "label": {"zh": "加减分", "en": "Bonuses and deductions"},
-            "rule": {
-                "kind": "counted",
-                "items": {"award": {"points": "1"}, "broken_promise": {"points": "-2"}},
-            },
-        },
-    ]
-    data["total"] = {
-        "max": "100",
-        "of": {"review": "0.1", "assembly": "0.5", "survey": "0.2", "findings": "0.2"},
-        "adjustments": ["bonus"],
-    }
-    return rulebook_from_data(data)
 
 
 def units_of(rb: Rulebook) -> list[str]:

@@ -7,6 +7,7 @@ targets and their readings live in docs/benchmarks.md.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import platform
 import random
@@ -27,11 +28,14 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from ledger import ed25519
 from ledger.entry import Submission, new_statement
 from ledger.keys import Signer
 from ledger.note import NoteSigner
 from ledger.store import eventsourcing_env
 from ledger.store.app import Ledger
+from projections.presets import load_preset
+from projections.rulebook import Rulebook, rulebook_document, rulebook_from_data
 
 ORIGIN = "bench.pingyi.example/county-2026"
 FIXED_TIME = datetime(2026, 11, 21, 9, 0, 0, tzinfo=UTC)
@@ -114,6 +118,56 @@ def signed_findings(count: int, kind: str, seed: int) -> list[Submission]:
     return [
         sign(SUPERVISOR, "finding.record", finding_payload(n, kind, rng), rng) for n in range(count)
     ]
+
+
+# -- the seed-000-sized campaign (bench_bundle.py, bench_replay.py) ---------------------
+
+LEVELS = ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "dont_know"]
+SURVEY = ["satisfied", "basically_satisfied", "dissatisfied"]
+
+
+def campaign_rulebook() -> Rulebook:
+    """Preset 000 plus a survey, findings and bonuses/deductions."""
+    data = rulebook_document(load_preset("000"))
+    data["components"] += [
+        {
+            "key": "survey",
+            "label": {"zh": "满意度回访", "en": "Satisfaction survey"},
+            "max": "100",
+            "rule": {
+                "kind": "deduction_per_response",
+                "levels": {
+                    "satisfied": {"points": "0"},
+                    "basically_satisfied": {"points": "0.1"},
+                    "dissatisfied": {"points": "0.5"},
+                },
+            },
+        },
+        {
+            "key": "findings",
+            "label": {"zh": "监督检查", "en": "Findings"},
+            "max": "100",
+            "rule": {
+                "kind": "deduction_per_finding",
+                "levels": {"bureau": {"points": "1"}, "county": {"points": "2"}},
+                "serious_multiplier": "2",
+            },
+        },
+        {
+            "key": "bonus",
+            "label": {"zh": "加减分", "en": "Bonuses and deductions"},
+            "rule": {
+                "kind": "counted",
+                "items": {"award": {"points": "1"}, "broken_promise": {"points": "-2"}},
+            },
+        },
+    ]
+    data["total"] = {
+        "max": "100",
+        "of": {"review": "0.1", "assembly": "0.5", "survey": "0.2", "findings": "0.2"},
+        "adjustments": ["bonus"],
+    }
+    return rulebook_from_data(data)
 
 
 # -- stores -----------------------------------------------------------------------------
@@ -253,3 +307,34 @@ class Baseline(Application[uuid.UUID]):
         env = eventsourcing_env(url)
         env.pop("APPLICATION_RECORDER_TOPIC")  # the library's own recorder
         super().__init__(env=env)
+
+
+SignatureJob = tuple[bytes, bytes, bytes]  # (public key, signature, signed message)
+_FLOOR_JOBS: Sequence[SignatureJob] = ()  # inherited by the forked processes of the floor
+
+
+def _check_range(bounds: tuple[int, int]) -> int:
+    for i in range(*bounds):
+        public, signature, message = _FLOOR_JOBS[i]
+        if not ed25519.verify(public, signature, message):
+            raise AssertionError(f"benchmark signature {i} does not verify")
+    return bounds[1] - bounds[0]
+
+
+def signature_floor(jobs: Sequence[SignatureJob], processes: int) -> None:
+    """Check every signature with the rule verification uses, in ``processes`` forked processes.
+
+    The cost of the signature checks alone: what verification cannot go below.
+    """
+    global _FLOOR_JOBS  # noqa: PLW0603
+    _FLOOR_JOBS = jobs
+    try:
+        if processes == 1:
+            _check_range((0, len(jobs)))
+            return
+        step = -(-len(jobs) // processes)
+        ranges = [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            assert sum(pool.map(_check_range, ranges)) == len(jobs)
+    finally:
+        _FLOOR_JOBS = ()

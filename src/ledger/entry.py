@@ -128,12 +128,12 @@ class _Statement:
 
     statement: dict[str, Any]
 
-    @property
+    @cached_property
     def id(self) -> str:
         return str(self.statement["id"])
 
-    @property
-    def type(self) -> str:
+    @cached_property
+    def type(self) -> str:  # read many times per entry by the policies and folds
         return str(self.statement["type"])
 
     @property
@@ -251,6 +251,7 @@ class Entry(_Statement):
     def hash(self) -> str:
         return canonical.sha256_hex(self.raw)
 
-    @property
+    @cached_property
     def submission(self) -> Submission:
+        """The signed statement as submitted (built once: every policy checks it)."""
         return Submission(self.statement, self.signature, self.statement_bytes)

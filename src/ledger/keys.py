@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger import canonical
+from ledger import canonical, ed25519
 from ledger.errors import SignatureError
 
 PASSPHRASE_ENV = "PINGYI_KEY_PASSPHRASE"  # noqa: S105 (a variable name, not a secret)
@@ -45,17 +44,11 @@ def unb64(text: str, what: str, length: int | None = None) -> bytes:
     return data
 
 
-def public_key_from_b64(text: str) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(unb64(text, "public key", 32))
-
-
 def verify_signature(public_key: bytes, signature_b64: str, message: bytes) -> None:
     """Raise SignatureError unless ``signature_b64`` is a valid signature of ``message``."""
     signature = unb64(signature_b64, "signature", 64)
-    try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
-    except InvalidSignature:
-        raise SignatureError("the Ed25519 signature does not verify") from None
+    if not ed25519.verify(public_key, signature, message):
+        raise SignatureError("the Ed25519 signature does not verify")
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ledger import ed25519
 from ledger.errors import NoteError
 from ledger.merkle import HASH_SIZE, verify_inclusion
 
@@ -209,11 +206,7 @@ class NoteVerifier:
         """True if ``sig`` is this key's Ed25519 signature over ``msg`` (the note text bytes)."""
         if len(sig) != _ED25519_SIG_SIZE:
             return False
-        try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(bytes(sig), bytes(msg))
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return ed25519.verify(bytes(self.public_key), bytes(sig), bytes(msg))
 
 
 def parse_verifier_key(vkey: str) -> NoteVerifier:

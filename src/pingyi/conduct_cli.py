@@ -43,6 +43,17 @@ UrlOpt = Annotated[
 ]
 SignerOpt = Annotated[Path, typer.Option("--signer", help="Your encrypted private key file")]
 CampaignOpt = Annotated[str, typer.Option("--campaign", help="Campaign code")]
+CampaignArg = Annotated[str, typer.Argument(help="Campaign code")]
+TitleOpt = Annotated[str, typer.Option("--title", help="Title")]
+PoolOpt = Annotated[str, typer.Option("--pool", help="Pool code")]
+DrawOpt = Annotated[str, typer.Option("--draw", help="Draw code")]
+WindowOpt = Annotated[str, typer.Option("--window", help="Window code")]
+PaperWindowOpt = Annotated[str, typer.Option("--window", help="The paper window")]
+SlipOpt = Annotated[Path, typer.Option("--slip", help="Your credential slip")]
+UnitOpt = Annotated[str, typer.Option("--unit", help="Unit code")]
+LevelOpt = Annotated[str, typer.Option("--level", help="bureau | county")]
+SeriousOpt = Annotated[bool, typer.Option("--serious/--no-serious", help="Marked serious")]
+FindingOpt = Annotated[str, typer.Option("--finding", help="Entry id of the finding")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output")]
 EvidenceOpt = Annotated[
     list[Path] | None, typer.Option("--evidence", help="Evidence file (repeatable)")
@@ -103,6 +114,21 @@ def submit(
     return record(where, subs, as_json, chunk=chunk)
 
 
+def sign_and_submit(
+    signer: Path,
+    store: str | None,
+    url: str | None,
+    steps: list[tuple[str, dict[str, Any]]],
+    as_json: bool,
+    evidence_dir: Path | None = None,
+    *,
+    chunk: int = 50,
+) -> None:
+    """Open the target, load the signer's key and record ``steps`` signed with it."""
+    with target(store, url, evidence_dir) as where:
+        submit(where, load_signer(signer), steps, as_json, chunk=chunk)
+
+
 def record(
     where: Target, subs: list[Submission], as_json: bool, *, chunk: int = 50
 ) -> list[dict[str, Any]]:
@@ -151,37 +177,51 @@ def evidence(files: list[Path] | None, directory: Path | None) -> list[dict[str,
 
 @apps["campaign"].command("open")
 def campaign_open(
-    campaign: Annotated[str, typer.Argument(help="Campaign code")],
-    title: Annotated[str, typer.Option(help="Title")],
+    campaign: CampaignArg,
+    title: TitleOpt,
     signer: SignerOpt,
     store: StoreOpt = None,
     url: UrlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Open a campaign: its rulebook is frozen from now on (changes are signed revisions)."""
-    with target(store, url) as where:
-        submit(
-            where,
-            load_signer(signer),
-            [("campaign.open", {"campaign": campaign, "title": title})],
-            as_json,
-        )
+    steps = [("campaign.open", {"campaign": campaign, "title": title})]
+    sign_and_submit(signer, store, url, steps, as_json)
 
 
 @apps["campaign"].command("close")
 def campaign_close(
-    campaign: Annotated[str, typer.Argument(help="Campaign code")],
+    campaign: CampaignArg,
     signer: SignerOpt,
     store: StoreOpt = None,
     url: UrlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Close a campaign (every ballot window must be closed); appeals and rulings may follow."""
-    with target(store, url) as where:
-        submit(where, load_signer(signer), [("campaign.close", {"campaign": campaign})], as_json)
+    sign_and_submit(signer, store, url, [("campaign.close", {"campaign": campaign})], as_json)
 
 
 # -- pool -----------------------------------------------------------------------------------
+
+PrivateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--private-store",
+        envvar=PRIVATE_STORE_ENV,
+        help="Private store URL (personal data; default: a SQLite file here)",
+    ),
+]
+
+
+@apps["pool"].command("init-store")
+def pool_init_store(private: PrivateOpt = None) -> None:
+    """Create the private store's tables (once, as their owner, before granting a role)."""
+    try:
+        with open_people_store(private):
+            pass
+    except VaultError as exc:
+        fail(str(exc))
+    render.console.print("私密库已就绪 the private store's tables are in place")
 
 
 @apps["pool"].command("import")
@@ -190,12 +230,9 @@ def pool_import(
         Path, typer.Argument(help="Roster CSV or JSON (name, phone, group, affiliation, leader)")
     ],
     campaign: CampaignOpt,
-    pool: Annotated[str, typer.Option(help="Pool code")],
+    pool: PoolOpt,
     signer: SignerOpt,
-    private: Annotated[
-        str | None,
-        typer.Option("--private-store", envvar=PRIVATE_STORE_ENV, help="Private store URL"),
-    ] = None,
+    private: PrivateOpt = None,
     store: StoreOpt = None,
     url: UrlOpt = None,
     as_json: JsonOpt = False,
@@ -216,7 +253,7 @@ def pool_import(
 @apps["pool"].command("show")
 def pool_show(
     campaign: CampaignOpt,
-    pool: Annotated[str, typer.Option(help="Pool code")],
+    pool: PoolOpt,
     store: StoreOpt = None,
     url: UrlOpt = None,
     as_json: JsonOpt = False,
@@ -242,9 +279,7 @@ def pool_show(
 def pool_erase(
     pseudonym: Annotated[str, typer.Argument(help="The person's pseudonym")],
     reason: Annotated[str, typer.Option(help="Why (e.g. the person's request under PIPL)")],
-    private: Annotated[
-        str | None, typer.Option("--private-store", envvar=PRIVATE_STORE_ENV)
-    ] = None,
+    private: PrivateOpt = None,
 ) -> None:
     """Erase a person's data from the private store; the log (and every hash) is unchanged."""
     with open_people_store(private) as people:
@@ -321,7 +356,7 @@ def draw_commit(
 @apps["draw"].command("reveal")
 def draw_reveal(
     campaign: CampaignOpt,
-    draw: Annotated[str, typer.Option(help="Draw code")],
+    draw: DrawOpt,
     signer: SignerOpt,
     numbers: Annotated[
         list[str] | None,
@@ -368,7 +403,7 @@ def _print_draw(payload: dict[str, Any], as_json: bool) -> None:
 @apps["draw"].command("show")
 def draw_show(
     campaign: CampaignOpt,
-    draw: Annotated[str, typer.Option(help="Draw code")],
+    draw: DrawOpt,
     store: StoreOpt = None,
     url: UrlOpt = None,
     as_json: JsonOpt = False,
@@ -401,10 +436,10 @@ def draw_show(
 @apps["window"].command("open")
 def window_open(
     campaign: CampaignOpt,
-    window: Annotated[str, typer.Option(help="Window code")],
+    window: WindowOpt,
     component: Annotated[str, typer.Option(help="The ballot component it collects")],
     mode: Annotated[str, typer.Option(help="credential | paper")],
-    title: Annotated[str, typer.Option(help="Title")],
+    title: TitleOpt,
     signer: SignerOpt,
     store: StoreOpt = None,
     url: UrlOpt = None,
@@ -418,14 +453,13 @@ def window_open(
         "mode": mode,
         "title": title,
     }
-    with target(store, url) as where:
-        submit(where, load_signer(signer), [("window.open", payload)], as_json)
+    sign_and_submit(signer, store, url, [("window.open", payload)], as_json)
 
 
 @apps["window"].command("close")
 def window_close(
     campaign: CampaignOpt,
-    window: Annotated[str, typer.Option(help="Window code")],
+    window: WindowOpt,
     signer: SignerOpt,
     checked_in: Annotated[int | None, typer.Option(help="Paper: voters checked in")] = None,
     store: StoreOpt = None,
@@ -444,7 +478,7 @@ def window_close(
 @apps["credential"].command("issue")
 def credential_issue(
     campaign: CampaignOpt,
-    window: Annotated[str, typer.Option(help="Window code")],
+    window: WindowOpt,
     component: Annotated[str, typer.Option(help="The window's component")],
     count: Annotated[int, typer.Option(help="How many credentials")],
     out: Annotated[Path, typer.Option(help="Directory for the slips (one file per voter)")],
@@ -491,7 +525,7 @@ def _ratings(text: str) -> dict[str, str]:
 
 @apps["ballot"].command("cast")
 def ballot_cast(
-    slip: Annotated[Path, typer.Option(help="Your credential slip")],
+    slip: SlipOpt,
     ratings: Annotated[str, typer.Option(help="UNIT=LEVEL,UNIT=LEVEL or @ratings.json")],
     store: StoreOpt = None,
     url: UrlOpt = None,
@@ -505,7 +539,7 @@ def ballot_cast(
 
 @apps["ballot"].command("receipt")
 def ballot_receipt(
-    slip: Annotated[Path, typer.Option(help="Your credential slip")],
+    slip: SlipOpt,
     out: Annotated[
         Path, typer.Option(help="Where to write the receipt (C2SP tlog-proof with your ballot)")
     ] = Path("my-ballot.tlog-proof"),
@@ -559,7 +593,7 @@ def ballot_receipt(
 @apps["ballot"].command("transcribe")
 def ballot_transcribe(
     campaign: CampaignOpt,
-    window: Annotated[str, typer.Option(help="The paper window")],
+    window: PaperWindowOpt,
     ballots: Annotated[
         Path, typer.Option(help="Transcribed ballots: JSON list or NDJSON of {ratings, group}")
     ],
@@ -571,16 +605,14 @@ def ballot_transcribe(
 ) -> None:
     """A clerk records paper ballots in batches of 50 (each counts once countersigned)."""
     payloads = conduct.batch_payloads(campaign, window, batch, conduct.read_ballots(ballots))
-    with target(store, url) as where:
-        submit(
-            where, load_signer(signer), [("ballot.batch", p) for p in payloads], as_json, chunk=1
-        )
+    steps = [("ballot.batch", p) for p in payloads]
+    sign_and_submit(signer, store, url, steps, as_json, chunk=1)
 
 
 @apps["ballot"].command("countersign")
 def ballot_countersign(
     campaign: CampaignOpt,
-    window: Annotated[str, typer.Option(help="The paper window")],
+    window: PaperWindowOpt,
     batch: Annotated[str, typer.Option(help="The batch's entry id")],
     count: Annotated[int, typer.Option(help="Paper ballots you counted in the batch")],
     signer: SignerOpt,
@@ -590,8 +622,7 @@ def ballot_countersign(
 ) -> None:
     """A supervisor confirms a clerk's batch against the paper."""
     payload = {"campaign": campaign, "window": window, "batch": batch, "count": count}
-    with target(store, url) as where:
-        submit(where, load_signer(signer), [("ballot.countersign", payload)], as_json)
+    sign_and_submit(signer, store, url, [("ballot.countersign", payload)], as_json)
 
 
 # -- surveys, findings, bonuses, appeals ----------------------------------------------------------
@@ -621,19 +652,18 @@ def survey_import(
         if row.get("respondent"):
             payload["respondent"] = row["respondent"]
         steps.append(("survey.response", payload))
-    with target(store, url) as where:
-        submit(where, load_signer(signer), steps, as_json, chunk=500)
+    sign_and_submit(signer, store, url, steps, as_json, chunk=500)
 
 
 @apps["finding"].command("record")
 def finding_record(
     campaign: CampaignOpt,
-    unit: Annotated[str, typer.Option(help="Unit code")],
+    unit: UnitOpt,
     rule: Annotated[str, typer.Option(help="The rulebook component it falls under")],
-    level: Annotated[str, typer.Option(help="bureau | county")],
+    level: LevelOpt,
     summary: Annotated[str, typer.Option(help="What was found")],
     signer: SignerOpt,
-    serious: Annotated[bool, typer.Option(help="Marked serious")] = False,
+    serious: SeriousOpt = False,
     evidence_file: EvidenceOpt = None,
     evidence_dir: EvidenceDirOpt = None,
     store: StoreOpt = None,
@@ -650,21 +680,20 @@ def finding_record(
         "summary": summary,
         "evidence": evidence(evidence_file, evidence_dir),
     }
-    with target(store, url, evidence_dir) as where:
-        submit(where, load_signer(signer), [("finding.record", payload)], as_json)
+    sign_and_submit(signer, store, url, [("finding.record", payload)], as_json, evidence_dir)
 
 
 @apps["finding"].command("amend")
 def finding_amend(
     campaign: CampaignOpt,
-    finding: Annotated[str, typer.Option(help="Entry id of the finding")],
-    unit: Annotated[str, typer.Option(help="Unit code")],
+    finding: FindingOpt,
+    unit: UnitOpt,
     rule: Annotated[str, typer.Option(help="Component")],
-    level: Annotated[str, typer.Option(help="bureau | county")],
+    level: LevelOpt,
     summary: Annotated[str, typer.Option(help="The corrected finding")],
     reason: Annotated[str, typer.Option(help="Why it is amended")],
     signer: SignerOpt,
-    serious: Annotated[bool, typer.Option(help="Marked serious")] = False,
+    serious: SeriousOpt = False,
     evidence_file: EvidenceOpt = None,
     evidence_dir: EvidenceDirOpt = None,
     store: StoreOpt = None,
@@ -683,14 +712,13 @@ def finding_amend(
         "reason": reason,
         "evidence": evidence(evidence_file, evidence_dir),
     }
-    with target(store, url, evidence_dir) as where:
-        submit(where, load_signer(signer), [("finding.amend", payload)], as_json)
+    sign_and_submit(signer, store, url, [("finding.amend", payload)], as_json, evidence_dir)
 
 
 @apps["finding"].command("withdraw")
 def finding_withdraw(
     campaign: CampaignOpt,
-    finding: Annotated[str, typer.Option(help="Entry id of the finding")],
+    finding: FindingOpt,
     reason: Annotated[str, typer.Option(help="Why")],
     signer: SignerOpt,
     store: StoreOpt = None,
@@ -699,8 +727,7 @@ def finding_withdraw(
 ) -> None:
     """Withdraw a finding (a new entry pointing to it; nothing is deleted)."""
     payload = {"campaign": campaign, "finding": finding, "reason": reason}
-    with target(store, url) as where:
-        submit(where, load_signer(signer), [("finding.withdraw", payload)], as_json)
+    sign_and_submit(signer, store, url, [("finding.withdraw", payload)], as_json)
 
 
 @apps["bonus"].command("claim")
@@ -726,8 +753,7 @@ def bonus_claim(
         "count": count,
         "evidence": evidence(evidence_file, evidence_dir),
     }
-    with target(store, url, evidence_dir) as where:
-        submit(where, load_signer(signer), [("item.claim", payload)], as_json)
+    sign_and_submit(signer, store, url, [("item.claim", payload)], as_json, evidence_dir)
 
 
 @apps["bonus"].command("approve")
@@ -765,8 +791,7 @@ def appeal_file(
 ) -> None:
     """A unit's representative appeals against an entry of the campaign."""
     payload = {"campaign": campaign, "target": target_id, "reason": reason}
-    with target(store, url) as where:
-        submit(where, load_signer(signer), [("appeal.file", payload)], as_json)
+    sign_and_submit(signer, store, url, [("appeal.file", payload)], as_json)
 
 
 @apps["appeal"].command("rule")
@@ -792,8 +817,7 @@ def appeal_rule(
     }
     if adjusted is not None:
         payload["adjusted"] = adjusted
-    with target(store, url) as where:
-        submit(where, load_signer(signer), [("appeal.rule", payload)], as_json)
+    sign_and_submit(signer, store, url, [("appeal.rule", payload)], as_json)
 
 
 def register(app: typer.Typer) -> None:

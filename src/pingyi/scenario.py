@@ -24,7 +24,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from ledger.entry import Submission
 from ledger.keys import Signer
@@ -79,6 +79,11 @@ def supplemented_rulebook() -> Rulebook:
     return load_preset("000-county")
 
 
+def registration(signer: Signer, holder: str, roles: list[str]) -> dict[str, Any]:
+    """A ``key.register`` payload: the key, who holds it and in which roles."""
+    return {"key": signer.public_b64, "holder": holder, "roles": roles}
+
+
 @dataclass
 class Staff:
     root: Signer
@@ -95,20 +100,21 @@ class Staff:
 
         return cls(key(), key(), [key(), key()], [key() for _ in range(6)], key(), key())
 
-    def registrations(self) -> list[dict[str, Any]]:
-        def reg(s: Signer, holder: str, roles: list[str]) -> dict[str, Any]:
-            return {"key": s.public_b64, "holder": holder, "roles": roles}
-
+    def officials(self) -> list[dict[str, Any]]:
+        """The registrations every scheme makes: office, clerks, supervisors, inspector."""
         return [
-            reg(self.office, "office 评议办", ["office", "registrar"]),
-            *(reg(c, f"clerk {n:02d}", ["clerk"]) for n, c in enumerate(self.clerks, 1)),
+            registration(self.office, "office 评议办", ["office", "registrar"]),
+            *(registration(c, f"clerk {n:02d}", ["clerk"]) for n, c in enumerate(self.clerks, 1)),
             *(
-                reg(s, f"supervisor {n:02d}", ["supervisor"])
+                registration(s, f"supervisor {n:02d}", ["supervisor"])
                 for n, s in enumerate(self.supervisors, 1)
             ),
-            reg(self.inspector, "discipline inspector 01", ["inspector"]),
-            reg(self.unit_rep, "unit representative TW01", ["unit_rep"]),
+            registration(self.inspector, "discipline inspector 01", ["inspector"]),
         ]
+
+    def registrations(self) -> list[dict[str, Any]]:
+        rep = registration(self.unit_rep, "unit representative TW01", ["unit_rep"])
+        return [*self.officials(), rep]
 
 
 def synthetic_roster(rng: random.Random, units: Sequence[str]) -> list[Person]:
@@ -143,8 +149,69 @@ class Outcome:
     ballot_ids: list[str] = field(default_factory=list)
 
 
-class Seed000:
+class CampaignRun:
+    """Signs a campaign's entries as ``staff`` and appends them to ``ledger``.
+
+    What Seed000 and every :class:`pingyi.schemes_base.SchemeRun` share: randomness
+    only from ``rng``, time only from ``clock``, and the steps that register the
+    staff, adopt the rulebook, open and close the campaign.
+    """
+
+    CAMPAIGN: ClassVar[str]
+    TITLE: ClassVar[str]
+    REASON: ClassVar[str]
+    ledger: Ledger
+    staff: Staff
+    rng: random.Random
+    clock: Callable[[], datetime]
+    rulebook: Rulebook
+
+    def token(self, n: int) -> bytes:
+        return self.rng.getrandbits(8 * n).to_bytes(n, "big")
+
+    def sign(self, signer: Signer, type_: str, payload: dict[str, Any]) -> Submission:
+        return Submission.new(
+            signer, log=self.ledger.origin, type=type_, payload=payload, time=self.clock()
+        )
+
+    def append_all(self, subs: Sequence[Submission]) -> list[Submission]:
+        self.ledger.append(subs)
+        return list(subs)
+
+    def append(self, signer: Signer, type_: str, payload: dict[str, Any]) -> Submission:
+        return self.append_all([self.sign(signer, type_, payload)])[0]
+
+    def payload(self, **fields: Any) -> dict[str, Any]:
+        return {"campaign": self.CAMPAIGN, **fields}
+
+    def register_staff(self) -> None:
+        self.append_all(
+            [self.sign(self.staff.root, "key.register", p) for p in self.staff.registrations()]
+        )
+
+    def open_campaign(self) -> None:
+        office = self.staff.office
+        self.append(
+            office,
+            "rulebook.adopt",
+            self.payload(
+                rulebook=rulebook_document(self.rulebook),
+                hash=rulebook_hash(self.rulebook),
+                reason=self.REASON,
+            ),
+        )
+        self.append(office, "campaign.open", self.payload(title=self.TITLE))
+
+    def close(self) -> None:
+        self.append(self.staff.office, "campaign.close", self.payload())
+
+
+class Seed000(CampaignRun):
     """Runs the campaign step by step against ``ledger`` (which holds genesis by ``staff.root``)."""
+
+    CAMPAIGN = CAMPAIGN
+    TITLE = "2026年度县直单位公开测评"
+    REASON = "县委办公室印发公开测评工作方案（含监督扣分与加分补充规定）"
 
     def __init__(
         self,
@@ -166,19 +233,6 @@ class Seed000:
         self.rulebook = supplemented_rulebook()
         self.units = [u.code for u in self.rulebook.units]
         self.outcome = Outcome(self.rulebook)
-
-    def token(self, n: int) -> bytes:
-        return self.rng.getrandbits(8 * n).to_bytes(n, "big")
-
-    def sign(self, signer: Signer, type_: str, payload: dict[str, Any]) -> Submission:
-        return Submission.new(
-            signer, log=self.ledger.origin, type=type_, payload=payload, time=self.clock()
-        )
-
-    def append(self, signer: Signer, type_: str, payload: dict[str, Any]) -> Submission:
-        sub = self.sign(signer, type_, payload)
-        self.ledger.append([sub])
-        return sub
 
     def state(self) -> conduct.Campaign:
         return conduct.Campaign(CAMPAIGN, self.ledger.entries(-1))
@@ -202,27 +256,6 @@ class Seed000:
             action()
             self.step(name)
         return self.outcome
-
-    def register_staff(self) -> None:
-        self.ledger.append(
-            [self.sign(self.staff.root, "key.register", p) for p in self.staff.registrations()]
-        )
-
-    def open_campaign(self) -> None:
-        office = self.staff.office
-        self.append(
-            office,
-            "rulebook.adopt",
-            {
-                "campaign": CAMPAIGN,
-                "rulebook": rulebook_document(self.rulebook),
-                "hash": rulebook_hash(self.rulebook),
-                "reason": "县委办公室印发公开测评工作方案（含监督扣分与加分补充规定）",
-            },
-        )
-        self.append(
-            office, "campaign.open", {"campaign": CAMPAIGN, "title": "2026年度县直单位公开测评"}
-        )
 
     def enrol_pool(self) -> None:
         rows = synthetic_roster(self.rng, self.units)
@@ -418,17 +451,16 @@ class Seed000:
         )
         self.outcome.appeal, self.outcome.ruling = filed.id, ruled.id
 
-    def close(self) -> None:
-        self.append(self.staff.office, "campaign.close", {"campaign": CAMPAIGN})
-
 
 __all__ = [
     "CAMPAIGN",
     "LEVELS",
     "POOL",
+    "CampaignRun",
     "Outcome",
     "Seed000",
     "Staff",
+    "registration",
     "supplemented_rulebook",
     "synthetic_roster",
 ]

@@ -23,9 +23,9 @@ from ledger.entry import Submission
 from ledger.keys import Signer
 from ledger.store.app import Ledger
 from pingyi import conduct
-from pingyi.scenario import Staff
+from pingyi.scenario import CampaignRun, Staff, registration
 from projections.draw import run_draw
-from projections.rulebook import Rulebook, rulebook_document, rulebook_hash
+from projections.rulebook import Rulebook
 from vault.evidence import EvidenceStore
 from vault.people import PeopleStore
 from vault.roster import Member, Person, enroll
@@ -80,24 +80,17 @@ class SchemeStaff(Staff):
         )
 
     def registrations(self) -> list[dict[str, Any]]:
-        def reg(s: Signer, holder: str, roles: list[str]) -> dict[str, Any]:
-            return {"key": s.public_b64, "holder": holder, "roles": roles}
-
+        operators = zip(self.survey_operators, self.operator_labels, strict=True)
         return [
-            reg(self.office, "office 评议办", ["office", "registrar"]),
-            *(reg(c, f"clerk {n:02d}", ["clerk"]) for n, c in enumerate(self.clerks, 1)),
+            *self.officials(),
             *(
-                reg(s, f"supervisor {n:02d}", ["supervisor"])
-                for n, s in enumerate(self.supervisors, 1)
+                registration(s, f"survey operator {n:02d} {label}", ["survey_operator"])
+                for n, (s, label) in enumerate(operators, 1)
             ),
-            reg(self.inspector, "discipline inspector 01", ["inspector"]),
             *(
-                reg(s, f"survey operator {n:02d} {label}", ["survey_operator"])
-                for n, (s, label) in enumerate(
-                    zip(self.survey_operators, self.operator_labels, strict=True), 1
-                )
+                registration(s, f"unit representative {u}", ["unit_rep"])
+                for u, s in self.reps.items()
             ),
-            *(reg(s, f"unit representative {u}", ["unit_rep"]) for u, s in self.reps.items()),
         ]
 
 
@@ -123,12 +116,10 @@ class SchemeOutcome:
         return self.appeals[0][2] if self.appeals else ""
 
 
-class SchemeRun:
+class SchemeRun(CampaignRun):
     """One seed's campaign, run step by step; subclasses give ``steps`` and the rulebook."""
 
-    CAMPAIGN: ClassVar[str]
-    TITLE: ClassVar[str]
-    REASON: ClassVar[str]
+    staff: SchemeStaff
     #: holder labels of the survey operators the scheme registers
     OPERATORS: ClassVar[tuple[str, ...]] = ()
 
@@ -168,53 +159,16 @@ class SchemeRun:
 
     # -- signing and appending ---------------------------------------------------------------
 
-    def token(self, n: int) -> bytes:
-        return self.rng.getrandbits(8 * n).to_bytes(n, "big")
-
-    def sign(self, signer: Signer, type_: str, payload: dict[str, Any]) -> Submission:
-        return Submission.new(
-            signer, log=self.ledger.origin, type=type_, payload=payload, time=self.clock()
-        )
-
     def append_all(self, subs: Sequence[Submission]) -> list[Submission]:
         for start in range(0, len(subs), CHUNK):
             self.ledger.append(subs[start : start + CHUNK])
         self.outcome.counts.update(s.type for s in subs)
         return list(subs)
 
-    def append(self, signer: Signer, type_: str, payload: dict[str, Any]) -> Submission:
-        return self.append_all([self.sign(signer, type_, payload)])[0]
-
-    def payload(self, **fields: Any) -> dict[str, Any]:
-        return {"campaign": self.CAMPAIGN, **fields}
-
     def proof(self, text: str, name: str) -> list[dict[str, Any]]:
         """Put a (TEST) document in the evidence store; the evidence list an entry names."""
         stored = self.evidence.put(f"TEST {text}".encode())
         return [{"sha256": stored.sha256, "size": stored.size, "name": name}]
-
-    # -- common steps ------------------------------------------------------------------------
-
-    def register_staff(self) -> None:
-        self.append_all(
-            [self.sign(self.staff.root, "key.register", p) for p in self.staff.registrations()]
-        )
-
-    def open_campaign(self) -> None:
-        office = self.staff.office
-        self.append(
-            office,
-            "rulebook.adopt",
-            self.payload(
-                rulebook=rulebook_document(self.rulebook),
-                hash=rulebook_hash(self.rulebook),
-                reason=self.REASON,
-            ),
-        )
-        self.append(office, "campaign.open", self.payload(title=self.TITLE))
-
-    def close(self) -> None:
-        self.append(self.staff.office, "campaign.close", self.payload())
 
     # -- pools and draws ---------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ def check_fact(rulebook: Rulebook, fact: Fact) -> None:
 
 def fact_problems(rulebook: Rulebook, fact: Fact) -> list[str]:
     """Every reason ``fact`` cannot be recorded under ``rulebook`` (empty when it can)."""
-    units = frozenset(u.code for u in rulebook.units)
+    units = rulebook.unit_codes
     if isinstance(fact, Withdrawal | Ruling):
         return [] if fact.target else ["target must name an entry"]
     if isinstance(fact, Submission):

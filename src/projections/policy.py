@@ -127,7 +127,7 @@ class CampaignPolicy:
             )
         if type_ in TARGET_FIELDS:
             self._check_target(name, type_, payload)
-        units = frozenset(u.code for u in state.rulebook.units)
+        units = state.rulebook.unit_codes
         self.conduct.check(name, type_, payload, units)
         if type_ == "ballot.batch":
             component = self.conduct.window_component(name, payload["window"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import rfc8785
@@ -174,9 +175,18 @@ class Rulebook(StrictModel):
     deadlines: tuple[Deadline, ...] = ()
     sampling: Sampling | None = None
 
+    @cached_property
+    def unit_codes(self) -> frozenset[str]:
+        """The codes of the rated units (built once: every appended entry is checked against it)."""
+        return frozenset(u.code for u in self.units)
+
+    @cached_property
+    def _components(self) -> dict[str, Component]:
+        return {c.key: c for c in self.components}
+
     def component(self, key: str) -> Component | None:
         """The component with this key."""
-        return next((c for c in self.components if c.key == key), None)
+        return self._components.get(key)
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code."""

@@ -195,9 +195,9 @@ def _settle(facts: list[Fact]) -> Settled:
     With no withdrawal and no ruling, settling changes nothing: every fact
     applies unadjusted, nothing is excluded, there are no warnings or rulings.
     """
-    if any(isinstance(fact, DISPUTE_FACTS) for fact in facts):
+    if any(issubclass(kind, DISPUTE_FACTS) for kind in set(map(type, facts))):  # few kinds
         return settle(facts)
-    return Settled(tuple(Applied(fact) for fact in facts), (), (), ())
+    return Settled(tuple(map(Applied, facts)), (), (), ())
 
 
 def _weighted(

@@ -36,9 +36,11 @@ A CHECK constraint keeps every row either whole (name and salt present, not
 erased) or a tombstone (every personal column and the salt NULL).
 
 Physical erasure: SQLite runs with ``secure_delete`` so overwritten values are
-zeroed in the file. PostgreSQL keeps old row versions until VACUUM reclaims
-them, and its WAL and any backups keep them longer; the retention of those is
-the operator's duty (see the deployment notes).
+zeroed in the file. PostgreSQL keeps the old row version in the table's pages:
+a plain VACUUM marks the space free but leaves the bytes (checked with
+pageinspect, tests/deploy/test_private_role.py); the owner's ``VACUUM FULL``
+rewrites the table without them. Its WAL and any backups keep them longer; the
+retention of those is the operator's duty (deploy/README.md).
 """
 
 from __future__ import annotations

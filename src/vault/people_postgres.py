@@ -63,8 +63,12 @@ class PostgresPeopleStore(PeopleStore):
                 "check the URL and that the server is up"
             ) from exc
         if create:
-            with self._transaction(write=True):
-                self._create()
+            try:
+                with self._transaction(write=True):
+                    self._create()
+            except BaseException:
+                self._conn.close()  # the caller never gets this store to close
+                raise
 
     def _sql(self, text: str, **extra: Any) -> Composed:
         return SQL(text).format(**self._ids, **extra)

@@ -21,8 +21,7 @@ from collections.abc import Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from ledger.ed25519 import verify
 
 # (position, public key, signature, signed message)
 Job = tuple[int, bytes, bytes, bytes]
@@ -39,17 +38,7 @@ _ring: memoryview | None = None  # in a worker: the ring shared with the parent
 
 def _check(jobs: Sequence[Job]) -> list[int]:
     """Positions of the jobs whose signature does not verify (inline)."""
-    bad: list[int] = []
-    keys: dict[bytes, Ed25519PublicKey] = {}
-    for position, public, signature, message in jobs:
-        key = keys.get(public)
-        if key is None:
-            key = keys[public] = Ed25519PublicKey.from_public_bytes(public)
-        try:
-            key.verify(signature, message)
-        except InvalidSignature:
-            bad.append(position)
-    return bad
+    return [p for p, public, signature, message in jobs if not verify(public, signature, message)]
 
 
 def _attach(ring: mmap.mmap) -> None:
@@ -62,17 +51,11 @@ def _check_ring(jobs: Sequence[RingJob]) -> list[int]:
     """Positions of the jobs whose signature does not verify (in a worker, messages in the ring)."""
     ring = _ring
     assert ring is not None
-    bad: list[int] = []
-    keys: dict[bytes, Ed25519PublicKey] = {}
-    for position, public, signature, offset, length in jobs:
-        key = keys.get(public)
-        if key is None:
-            key = keys[public] = Ed25519PublicKey.from_public_bytes(public)
-        try:
-            key.verify(signature, ring[offset : offset + length])
-        except InvalidSignature:
-            bad.append(position)
-    return bad
+    return [
+        p
+        for p, public, signature, at, length in jobs
+        if not verify(public, signature, ring[at : at + length])
+    ]
 
 
 class Checks:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import stat
 import subprocess
@@ -44,6 +45,18 @@ def service(name: str) -> dict[str, Any]:
 def command_text(svc: dict[str, Any]) -> str:
     command = svc["command"]
     return command if isinstance(command, str) else " ".join(command)
+
+
+def run_entrypoint(env: dict[str, str], probe: str) -> subprocess.CompletedProcess[str]:
+    """Run the compose entrypoint wrapper (Compose's $$ unescaped) with sh, then ``probe``."""
+    shell, flag, script, name = compose()["x-secrets-entrypoint"]
+    return subprocess.run(
+        [shell, flag, script.replace("$$", "$"), name, "sh", "-c", probe],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 # -- compose.yaml --------------------------------------------------------------------------
@@ -110,29 +123,135 @@ def test_compose_entrypoint_turns_secret_files_into_a_passfile_and_a_passphrase(
     tmp_path: Path,
 ) -> None:
     """Run the compose entrypoint wrapper (Compose's $$ unescaped) with sh, for real."""
-    entrypoint = compose()["x-secrets-entrypoint"]
-    assert service("api")["entrypoint"] == entrypoint
-    shell, flag, script, name = entrypoint
+    assert service("api")["entrypoint"] == compose()["x-secrets-entrypoint"]
     (tmp_path / "db_password").write_text("s3cr:t\\pw\n")
     (tmp_path / "passphrase").write_text("correct horse battery\n")
     env = {
-        "PATH": os.environ["PATH"],
         "TMPDIR": str(tmp_path),
         "PINGYI_DB_PASSWORD_FILE": str(tmp_path / "db_password"),
         "PINGYI_KEY_PASSPHRASE_FILE": str(tmp_path / "passphrase"),
     }
-    probe = 'printf "%s|%s" "$PGPASSFILE" "$PINGYI_KEY_PASSPHRASE"'
-    done = subprocess.run(
-        [shell, flag, script.replace("$$", "$"), name, "sh", "-c", probe],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = run_entrypoint(env, 'printf "%s|%s" "$PGPASSFILE" "$PINGYI_KEY_PASSPHRASE"')
+    assert done.returncode == 0, done.stderr
     passfile, passphrase = done.stdout.split("|")
     assert passphrase == "correct horse battery"
     assert Path(passfile).read_text() == "*:*:*:*:s3cr\\:t\\\\pw\n"  # libpq's escapes
     assert stat.S_IMODE(Path(passfile).stat().st_mode) == 0o600  # libpq ignores looser files
+
+
+def secret_holders(secret: str) -> set[str]:
+    return {n for n, s in compose()["services"].items() if secret in s.get("secrets", [])}
+
+
+def test_compose_gives_the_private_store_to_the_api_only_and_read_only() -> None:
+    doc = compose()
+    holders = {
+        n for n, s in doc["services"].items() if "PINGYI_PRIVATE_STORE" in s.get("environment", {})
+    }
+    assert holders == {"api"}
+    # The API holds the reader's password; the writer's, no long-running service.
+    assert secret_holders("private_reader_db_password") == {"api", "migrate"}
+    assert secret_holders("private_db_password") == {"migrate"}  # migrate sets its password
+    assert set(doc["secrets"]) >= {"private_db_password", "private_reader_db_password"}
+    for name, svc in doc["services"].items():  # no service connects as the writer
+        for key, value in svc.get("environment", {}).items():
+            if "://" in str(value):
+                assert urlsplit(str(value)).username != "pingyi_private", (name, key)
+    projector = service("projector")
+    assert not any("PRIVATE" in key for key in projector["environment"])
+    assert "private" not in command_text(projector)
+
+    api = service("api")["environment"]
+    url = urlsplit(api["PINGYI_PRIVATE_STORE"])
+    assert (url.scheme, url.username, url.password) == ("postgresql", "pingyi_private_reader", None)
+    assert (url.hostname, url.path, url.query) == ("postgres", "/pingyi_private", "create=no")
+    assert url.path != urlsplit(api["PINGYI_STORE"]).path  # its own database, not the log's
+    assert api["PINGYI_PRIVATE_DB_PASSWORD_FILE"] == "/run/secrets/private_reader_db_password"
+
+    # migrate makes that database (closed to PUBLIC), its table as the owner, then the role.
+    script = command_text(service("migrate"))
+    steps = [
+        "SELECT 'CREATE DATABASE pingyi_private'",
+        "REVOKE ALL ON DATABASE pingyi_private FROM PUBLIC;",
+        "pingyi pool init-store --private-store postgresql://pingyi_owner@postgres:5432/pingyi_private",
+        "/opt/pingyi/sql/app_role.sql",
+        "/opt/pingyi/sql/projector_role.sql",
+        "-d pingyi_private -v private_role=pingyi_private",
+        "/opt/pingyi/sql/private_role.sql",
+        "ALTER ROLE pingyi_private PASSWORD :'private_pw';",
+        "ALTER ROLE pingyi_private_reader PASSWORD :'private_reader_pw';",
+    ]
+    where = [script.find(step) for step in steps]
+    assert -1 not in where and where == sorted(where), dict(zip(steps, where, strict=True))
+    call = script[where[5] : where[6]]
+    for variable in (
+        "reader_role=pingyi_private_reader",
+        "schema=pingyi_private",
+        "app_role=pingyi_app",
+        "projector_role=pingyi_projector",
+    ):
+        assert f"-v {variable}" in call, variable
+    assert "\\set private_pw `cat /run/secrets/private_db_password`" in script
+    assert "\\set private_reader_pw `cat /run/secrets/private_reader_db_password`" in script
+
+
+def test_compose_entrypoint_puts_the_private_roles_password_first(tmp_path: Path) -> None:
+    """libpq takes the first matching line: the private store's role, then everyone else."""
+    (tmp_path / "app").write_text("app-pw\n")
+    (tmp_path / "private").write_text("priv:pw\n")
+    env = {
+        "TMPDIR": str(tmp_path),
+        "PINGYI_DB_PASSWORD_FILE": str(tmp_path / "app"),
+        "PINGYI_PRIVATE_DB_PASSWORD_FILE": str(tmp_path / "private"),
+        "PINGYI_PRIVATE_STORE": service("api")["environment"]["PINGYI_PRIVATE_STORE"],
+    }
+    done = run_entrypoint(env, 'printf "%s" "$PGPASSFILE"')
+    assert done.returncode == 0, done.stderr
+    lines = Path(done.stdout).read_text().splitlines()
+    assert lines == ["*:*:*:pingyi_private_reader:priv\\:pw", "*:*:*:*:app-pw"]
+    # A password file for a private store it cannot name a role for is refused.
+    del env["PINGYI_PRIVATE_STORE"]
+    done = run_entrypoint(env, "true")
+    assert done.returncode == 2
+    assert "needs PINGYI_PRIVATE_STORE" in done.stderr
+
+
+def test_the_documented_erasure_container_connects_as_the_writer(tmp_path: Path) -> None:
+    """deploy/README.md's `docker compose run ... migrate pingyi pool erase`, through the
+    compose entrypoint: the writer's URL and its own password, first in the password file."""
+    readme = (DEPLOY / "README.md").read_text()
+    found = re.search(r"^docker compose run (.*?)\n```", readme, re.MULTILINE | re.DOTALL)
+    assert found, "no `docker compose run` example in deploy/README.md"
+    words = shlex.split(found.group(1).replace("\\\n", " "))
+    options = dict(words[i + 1].split("=", 1) for i, word in enumerate(words) if word == "-e")
+    name = next(w for i, w in enumerate(words) if not w.startswith("-") and words[i - 1] != "-e")
+    command = words[words.index(name) + 1 :]
+    assert words[:2] == ["--rm", "--no-deps"]
+    assert command[:3] == ["pingyi", "pool", "erase"]
+    url = urlsplit(options["PINGYI_PRIVATE_STORE"])
+    assert (url.username, url.hostname, url.path, url.query) == (
+        "pingyi_private",
+        "postgres",
+        "/pingyi_private",
+        "create=no",
+    )
+    secret = Path(options["PINGYI_PRIVATE_DB_PASSWORD_FILE"])
+    assert secret.parent == Path("/run/secrets")
+    assert secret.name == "private_db_password" and secret.name in service(name)["secrets"]
+    assert service(name)["entrypoint"] == compose()["x-secrets-entrypoint"]
+
+    (tmp_path / "owner").write_text("owner-pw\n")
+    (tmp_path / "writer").write_text("writer-pw\n")
+    env = {k: str(v) for k, v in service(name)["environment"].items()}
+    env |= options | {
+        "TMPDIR": str(tmp_path),
+        "PINGYI_PRIVATE_DB_PASSWORD_FILE": str(tmp_path / "writer"),
+    }
+    env["PINGYI_DB_PASSWORD_FILE"] = str(tmp_path / "owner")
+    done = run_entrypoint(env, 'printf "%s" "$PGPASSFILE"')
+    assert done.returncode == 0, done.stderr
+    lines = Path(done.stdout).read_text().splitlines()
+    assert lines == ["*:*:*:pingyi_private:writer-pw", "*:*:*:*:owner-pw"]
 
 
 # -- Dockerfile ----------------------------------------------------------------------------
@@ -197,6 +316,10 @@ def test_systemd_units_are_hardened(name: str) -> None:
     assert "/etc/pingyi/pingyi.env" in service_["EnvironmentFile"]
     assert service_["CapabilityBoundingSet"] == [""]
     exec_start = service_["ExecStart"][0].split()
+    if exec_start[0] == "/usr/bin/env":  # env VAR=VALUE ... pingyi
+        exec_start = exec_start[1:]
+        while "=" in exec_start[0]:
+            exec_start = exec_start[1:]
     assert exec_start[:2] == ["/opt/pingyi/venv/bin/pingyi", UNITS[name]]
     assert all("PASSWORD" not in e and "PASSPHRASE" not in e for e in service_["Environment"])
     # Every ${VAR} the command line uses is set in pingyi.env.example.
@@ -214,6 +337,37 @@ def test_only_the_api_unit_gets_the_log_key_and_passphrase() -> None:
     assert projector["EnvironmentFile"] == ["/etc/pingyi/pingyi.env"]
     example = (SYSTEMD / "pingyi.env.example").read_text()
     assert not re.search(r"^\s*\w*(PASSPHRASE|PASSWORD)\w*=", example, re.MULTILINE)
+
+
+def test_only_the_api_unit_gets_the_private_store(tmp_path: Path) -> None:
+    """Run each unit's ExecStart as systemd would (${VAR} from pingyi.env.example), with a
+    stand-in pingyi that prints the private store it was given."""
+    example = (SYSTEMD / "pingyi.env.example").read_text()
+    settings = dict(re.findall(r"^(\w+)=(.*)$", example, re.MULTILINE))
+    assert "PINGYI_PRIVATE_STORE" not in settings  # pingyi.env is shared with the projector
+    url = urlsplit(settings["PINGYI_API_PRIVATE_STORE"])
+    assert (url.scheme, url.username, url.password) == ("postgresql", "pingyi_private_reader", None)
+    assert (url.path, url.query) == ("/pingyi_private", "create=no")
+    assert url.path != urlsplit(settings["PINGYI_API_STORE"]).path
+    for key, value in settings.items():  # the writer is the office's, no service's
+        assert "://" not in value or urlsplit(value).username != "pingyi_private", key
+
+    stand_in = tmp_path / "pingyi"
+    stand_in.write_text('#!/bin/sh\nprintf "%s" "${PINGYI_PRIVATE_STORE-unset}"\n')
+    stand_in.chmod(0o755)
+    given: dict[str, str] = {}
+    for name in UNITS:
+        exec_start = unit(SYSTEMD / name)["Service"]["ExecStart"][0]
+        expanded = re.sub(r"\$\{(\w+)\}", lambda m: settings[m.group(1)], exec_start)
+        args = [str(stand_in) if a.endswith("/bin/pingyi") else a for a in expanded.split()]
+        done = subprocess.run(args, env={**settings}, capture_output=True, text=True, check=True)
+        given[name] = done.stdout
+    assert given == {
+        "pingyi-api.service": settings["PINGYI_API_PRIVATE_STORE"],
+        "pingyi-projector.service": "unset",
+    }
+    projector = (SYSTEMD / "pingyi-projector.service").read_text()
+    assert "PRIVATE" not in projector and "private_role" not in projector
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
@@ -259,8 +413,8 @@ DOMAIN = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b")
 # Dotted words that are not hosts: files, modules and the example log origin.
 NOT_HOSTS = re.compile(
     r"\.(?:sh|sql|py|md|yaml|yml|lock|toml|key|pub|env|service|example|dump|checkpoint"
-    r"|txt|json|internal|target|pgpass)$|^(?:api|pingyi|projections|ledger|urllib|docs"
-    r"|deploy|src|tests|app_role|projector_role|[a-z])\.",
+    r"|txt|json|csv|internal|target|pgpass)$|^(?:api|pingyi|projections|ledger|urllib|docs"
+    r"|deploy|src|tests|app_role|projector_role|vault|[a-z])\.",
     re.IGNORECASE,
 )
 

@@ -24,6 +24,7 @@ from ledger.errors import (
 )
 from ledger.note import Checkpoint, parse_checkpoint
 from ledger.store.app import Ledger
+from ledger.store.sequencer import RaceLost
 from pingyi.audit import verify_store
 from verifier.log import verify_log
 from verifier.report import Report
@@ -60,6 +61,65 @@ def test_resubmission_is_idempotent_and_conflicts_are_refused(world: World) -> N
     with pytest.raises(ConflictError, match=f"{sub.id}.*index {first.index}"):
         world.ledger.append([Submission.sign(world.supervisor, changed)])
     assert world.reopen().size == first.index + 1
+
+
+def _wrote_last(ledger: Ledger) -> bool:
+    """Whether ``ledger``'s next append takes the fast path (no catch-up read first)."""
+    return ledger.log_id in ledger.recorder._last_writer
+
+
+def test_an_insert_that_meets_a_taken_index_is_a_lost_race_and_changes_nothing(
+    world: World,
+) -> None:
+    recorder, taken = world.ledger.recorder, world.ledger.entry(world.ledger.size - 1)
+    with pytest.raises(RaceLost, match="another writer appended"), recorder._locked() as curs:
+        recorder._c_insert(curs, world.ledger.log_id, [taken], [(f"entry:{taken.id}", 99)])
+    fresh = world.reopen()
+    assert (fresh.size, fresh.root()) == (world.ledger.size, world.ledger.root())
+
+
+def test_a_writer_that_lost_a_race_catches_up_and_links_after_the_winner(world: World) -> None:
+    world.add_findings(2)
+    assert _wrote_last(world.ledger)
+    other = world.reopen()
+    won = other.append([world.finding(10)])[0]
+    lost = world.ledger.append([world.finding(11)])[0]  # its index was taken: careful path
+    assert lost.index == won.index + 1
+    fresh = world.reopen()
+    assert (fresh.size, fresh.root()) == (lost.index + 1, world.ledger.root())
+    assert fresh.entry(lost.index).prev == fresh.entry(won.index).hash
+    assert not _wrote_last(world.ledger)  # the other writer was active: no blind attempt next
+    world.ledger.append([world.finding(12)])
+    assert _wrote_last(world.ledger)  # it wrote last again
+    report = verify_store(world.url, workers=1)
+    assert report.ok, report.first_failure
+
+
+def test_the_last_writer_answers_a_resubmission_another_writer_recorded(world: World) -> None:
+    world.add_findings(2)
+    assert _wrote_last(world.ledger)
+    sub = world.finding(20)
+    first = world.reopen().append([sub])[0]
+    again = world.ledger.append([sub])[0]  # its claim is taken: careful path, same answer
+    assert (again.index, again.entry_hash, again.duplicate) == (first.index, first.entry_hash, True)
+    changed = dict(sub.statement, payload=dict(sub.payload, summary="something else"))
+    world.ledger.append([world.finding(21)])
+    assert _wrote_last(world.ledger)
+    with pytest.raises(ConflictError, match=f"{sub.id}.*index {first.index}"):
+        world.ledger.append([Submission.sign(world.supervisor, changed)])
+    assert world.reopen().size == first.index + 2
+
+
+def test_the_last_writer_sees_a_revocation_another_writer_recorded(world: World) -> None:
+    world.add_findings(1)
+    assert _wrote_last(world.ledger)
+    revoke = {"key_id": world.supervisor.key_id, "reason": "left the post"}
+    other = world.reopen()
+    other.append([world.sign(world.office, "key.revoke", revoke)])
+    with pytest.raises(RevokedKeyError, match="left the post"):
+        world.ledger.append([world.finding(30)])
+    fresh = world.reopen()
+    assert (fresh.size, fresh.root()) == (other.size, other.root())
 
 
 def test_a_batch_is_atomic(world: World) -> None:

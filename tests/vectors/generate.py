@@ -49,6 +49,80 @@ CANONICAL_CASES: list[Any] = [
 ]
 
 
+ED25519_ORDER = 2**252 + 27742317777372353535851937790883648493
+IDENTITY = (1).to_bytes(32, "little")  # the neutral point (order 1), canonical encoding
+
+
+def signature_cases() -> dict[str, Any]:
+    """Ed25519 edge cases: what pingyi's strict rule (docs/verification.md §4) accepts.
+
+    Only scalar arithmetic is needed to craft them: with the private scalar
+    ``a``, ``S = k·a mod L`` makes ``R`` the neutral point satisfy the
+    cofactorless equation, which lax verifiers (OpenSSL) accept.
+    """
+    seed = SEEDS["supervisor"]
+    signer = Signer.from_seed(seed)
+    public = signer.public_bytes
+    clamped = bytearray(hashlib.sha512(hashlib.sha256(seed).digest()).digest()[:32])
+    clamped[0] &= 248
+    clamped[31] = (clamped[31] & 127) | 64
+    a = int.from_bytes(clamped, "little")
+    message = canonical.STATEMENT_CONTEXT + b'{"vector":"ed25519 edge cases"}'
+    honest = signer.private_key.sign(message)
+    s_honest = int.from_bytes(honest[32:], "little")
+    k = int.from_bytes(hashlib.sha512(IDENTITY + public + message).digest(), "little")
+    s_forged = (k % ED25519_ORDER) * a % ED25519_ORDER
+
+    def case(name: str, key: bytes, sig: bytes, strict: bool, cofactorless: bool) -> Any:
+        return {
+            "name": name,
+            "public_key": key.hex(),
+            "signature": sig.hex(),
+            "strict_valid": strict,
+            "cofactorless_equation_holds": cofactorless,
+        }
+
+    p_plus_1 = (2**255 - 19 + 1).to_bytes(32, "little")  # y = p + 1: non-canonical neutral point
+    return {
+        "message": message.hex(),
+        "signatures": [
+            case("honest", public, honest, True, True),
+            case(
+                "s-not-reduced (S + L)",
+                public,
+                honest[:32] + (s_honest + ED25519_ORDER).to_bytes(32, "little"),
+                False,
+                False,
+            ),
+            case(
+                "r-small-order (R = neutral point, S = k·a)",
+                public,
+                IDENTITY + s_forged.to_bytes(32, "little"),
+                False,
+                True,
+            ),
+            case(
+                "a-small-order (A = neutral point, S = 0)",
+                IDENTITY,
+                IDENTITY + bytes(32),
+                False,
+                True,
+            ),
+        ],
+        "public_keys": [
+            {"name": "honest", "public_key": public.hex(), "usable": True},
+            {"name": "neutral point (order 1)", "public_key": IDENTITY.hex(), "usable": False},
+            {"name": "y = 0 (order 4)", "public_key": bytes(32).hex(), "usable": False},
+            {"name": "y = p + 1 (non-canonical)", "public_key": p_plus_1.hex(), "usable": False},
+            {
+                "name": "not on the curve (y = 2)",
+                "public_key": (2).to_bytes(32, "little").hex(),
+                "usable": False,
+            },
+        ],
+    }
+
+
 def keys() -> dict[str, Signer]:
     return {name: Signer.from_seed(seed) for name, seed in SEEDS.items()}
 
@@ -188,6 +262,7 @@ def build() -> dict[str, str]:
         "log.json": json.dumps(log, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
         "canonical.json": json.dumps(cases, ensure_ascii=False, indent=1) + "\n",
         "checkpoint.note": checkpoints[size],
+        "signatures.json": json.dumps(signature_cases(), indent=1) + "\n",
     }
 
 

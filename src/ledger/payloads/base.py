@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from ledger import ed25519
 
 DecimalText = Annotated[str, StringConstraints(pattern=r"^-?(0|[1-9][0-9]{0,11})(\.[0-9]{1,6})?$")]
 KeyIdText = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-PublicKeyText = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{43}=$")]
+
+
+def _usable_key(text: str) -> str:
+    if not ed25519.usable_public_key(base64.b64decode(text)):
+        raise ValueError(
+            "not a usable Ed25519 public key (not a canonical point of the prime-order "
+            "group; every key a real Ed25519 implementation generates is): "
+            "make keys with `pingyi keygen`"
+        )
+    return text
+
+
+#: A registered Ed25519 public key, base64 of its 32 bytes (see ``ledger.ed25519``).
+PublicKeyText = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{43}=$"), AfterValidator(_usable_key)
+]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 EntryIdText = Annotated[

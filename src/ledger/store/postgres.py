@@ -20,10 +20,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.errors import UniqueViolation
 from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.entry import Entry
-from ledger.store.sequencer import ENTRY_TOPIC, SequencingRecorder, StoredCheckpoint
+from ledger.store.sequencer import ENTRY_TOPIC, RaceLost, SequencingRecorder, StoredCheckpoint
 
 
 class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
@@ -36,9 +37,11 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
         schema = Identifier(datastore.schema)
         table = Identifier(events_table_name)
         self._ids = {"schema": schema, "table": table}
+        self._rendered: dict[str, str] = {}
+        self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name)).as_string()
         self.lock_table_statements = [
-            SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
-            SQL("SELECT {schema}.pingyi_lock_log()").format(schema=schema),
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout).as_string(),
+            SQL("SELECT {schema}.pingyi_lock_log()").format(schema=schema).as_string(),
         ]
         # Serialise schema creation: two processes creating a new store at once
         # otherwise deadlock in the CREATE statements (they run in one transaction).
@@ -103,6 +106,16 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
     def _sql(self, text: str) -> Composed:
         return SQL(text).format(**self._ids)
 
+    def _q(self, text: str) -> str:
+        """``_sql(text)`` rendered once: appends run these statements many times."""
+        query = self._rendered.get(text)
+        if query is None:
+            query = self._rendered[text] = self._sql(text).as_string()
+        return query
+
+    def _notify_channel(self, curs: Any) -> None:
+        curs.execute(self._notify)
+
     @contextmanager
     def _locked(self) -> Iterator[Any]:
         # Pipeline mode, as eventsourcing's own insert_events: statements whose results
@@ -110,22 +123,28 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
         # share one round trip and the inserts share one with COMMIT. An error still
         # surfaces (at the next result fetched, or at the pipeline's sync on exit) and
         # rolls the transaction back.
-        with (
-            self.datastore.get_connection() as conn,
-            conn.pipeline(),
-            conn.transaction(),
-            conn.cursor() as curs,
-        ):
-            self._lock_table(curs)
-            self._notify_channel(curs)
-            yield curs
+        try:
+            with (
+                self.datastore.get_connection() as conn,
+                conn.pipeline(),
+                conn.transaction(),
+                conn.cursor() as curs,
+            ):
+                self._lock_table(curs)
+                self._notify_channel(curs)
+                yield curs
+        except IntegrityError as exc:  # eventsourcing's, wrapping psycopg's
+            cause = exc.__cause__
+            if isinstance(cause, UniqueViolation):
+                raise RaceLost(cause.diag.message_detail or cause) from exc
+            raise
 
     def _reading(self) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=False)
 
     def _c_read(self, curs: Any, log_id: UUID, after: int, limit: int) -> list[bytes]:
         curs.execute(
-            self._sql(
+            self._q(
                 "SELECT state FROM {schema}.{table} WHERE originator_id = %s "
                 "AND originator_version > %s ORDER BY originator_version LIMIT %s"
             ),
@@ -139,7 +158,7 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
         # claim row of the log (about 8 ms per 100 claims against 10,000 rows), where the
         # join hashes the claims or probes the primary key once per claim.
         curs.execute(
-            self._sql(
+            self._q(
                 "SELECT c.claim, c.idx FROM unnest(%b::text[]) AS u(claim) "
                 "JOIN {schema}.pingyi_claims AS c ON c.log_id = %s AND c.claim = u.claim"
             ),
@@ -152,14 +171,14 @@ class PostgresLedgerRecorder(SequencingRecorder, PostgresApplicationRecorder):
     ) -> None:
         # %b: the arrays travel in binary, skipping psycopg's per-element text escaping.
         curs.execute(
-            self._sql(
+            self._q(
                 "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
                 "SELECT %s, v, %s, s FROM unnest(%b::bigint[], %b::bytea[]) AS u(v, s)"
             ),
             (log_id, ENTRY_TOPIC, [e.index for e in entries], [e.raw for e in entries]),
         )
         curs.execute(
-            self._sql(
+            self._q(
                 "INSERT INTO {schema}.pingyi_claims (log_id, claim, idx) "
                 "SELECT %s, c, i FROM unnest(%b::text[], %b::bigint[]) AS u(c, i)"
             ),

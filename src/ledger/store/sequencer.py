@@ -11,6 +11,15 @@ taken through a function; SQLite: ``BEGIN IMMEDIATE``):
 3. check role, revocation and the author's optional ``prev`` against the head;
 4. link each new entry to the head, insert entries and their claims in the same
    transaction, commit; only then grow the in-memory Merkle tree.
+
+When this process was the last to write (its previous careful append found
+nothing new), it first tries the *fast path*: steps 2–4 against what it already
+knows, then one transaction with the lock and the inserts alone (one round trip
+on PostgreSQL instead of three). It cannot record anything the careful path
+would not: if another writer took the next index or any claim meanwhile, the
+database's unique keys refuse the insert (:class:`RaceLost`) and the whole
+transaction rolls back; if the fast path finds any problem, or loses a race,
+it is undone and the careful path decides, after catching up.
 """
 
 from __future__ import annotations
@@ -39,6 +48,16 @@ class Receipt:
     duplicate: bool = False
 
 
+class RaceLost(StoreError):
+    """An insert met a unique key: another writer took that index or entry id first."""
+
+    def __init__(self, detail: object) -> None:
+        super().__init__(
+            "another writer appended to the log at the same time (an index or entry id "
+            f"was taken: {detail}); catch up and try again"
+        )
+
+
 @dataclass(frozen=True)
 class StoredCheckpoint:
     size: int
@@ -48,6 +67,11 @@ class StoredCheckpoint:
 
 class SequencingRecorder:
     """Mixin for eventsourcing application recorders that sequence pingyi entries."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Logs this process wrote last, as far as it knows: where the fast path is tried.
+        self._last_writer: set[UUID] = set()
 
     # -- backend hooks --------------------------------------------------------------------
 
@@ -127,36 +151,54 @@ class SequencingRecorder:
         verified: frozenset[str],
     ) -> list[Receipt]:
         """Append ``submissions`` atomically; ``verified`` holds ids whose signature was checked."""
+        if log_id in self._last_writer:
+            receipts = self._sequence_fast(log_id, state, submissions, verified)
+            if receipts is not None:
+                return receipts
+        return self._sequence_careful(log_id, state, submissions, verified)
+
+    def _sequence_fast(
+        self,
+        log_id: UUID,
+        state: LogState,
+        submissions: Sequence[Submission],
+        verified: frozenset[str],
+    ) -> list[Receipt] | None:
+        """Steps 2–4 against what this process knows; None when the careful path must decide."""
+        undo = state.undo_point()
+        new: list[Entry] = []
+        try:
+            receipts = self._link(None, log_id, state, submissions, verified, {}, new)
+            if new:
+                with self._locked() as curs:
+                    self._c_insert(curs, log_id, new, [(f"entry:{e.id}", e.index) for e in new])
+        except Exception:
+            state.undo(undo)
+            self._last_writer.discard(log_id)
+            return None
+        except BaseException:
+            state.undo(undo)
+            raise
+        state.grow_tree(new)
+        return receipts
+
+    def _sequence_careful(
+        self,
+        log_id: UUID,
+        state: LogState,
+        submissions: Sequence[Submission],
+        verified: frozenset[str],
+    ) -> list[Receipt]:
         undo = None
         new: list[Entry] = []
         try:
             with self._locked() as curs:
+                before = state.size
                 self._c_catch_up(curs, log_id, state)
+                others_wrote = state.size != before
                 undo = state.undo_point()
                 known = self._c_claims(curs, log_id, [f"entry:{s.id}" for s in submissions])
-                receipts: list[Receipt] = []
-                batch: dict[str, Entry] = {}
-                for submission in submissions:
-                    earlier = batch.get(submission.id)
-                    if earlier is None and f"entry:{submission.id}" in known:
-                        index = known[f"entry:{submission.id}"]
-                        earlier = Entry.from_bytes(self._c_read(curs, log_id, index - 1, 1)[0])
-                    if earlier is not None:
-                        if not submission.same_as(earlier):
-                            raise ConflictError(
-                                f"entry id {submission.id} is already in the log at index "
-                                f"{earlier.index} with different content; use a new id"
-                            )
-                        receipts.append(Receipt(earlier.index, earlier.hash, duplicate=True))
-                        continue
-                    state.check_next(submission)
-                    if submission.id not in verified:
-                        submission.check_signature(state.public_key_for(submission))
-                    entry = Entry.sequence(submission, state.size, state.head)
-                    state.advance(entry)
-                    batch[submission.id] = entry
-                    new.append(entry)
-                    receipts.append(Receipt(entry.index, entry.hash))
+                receipts = self._link(curs, log_id, state, submissions, verified, known, new)
                 if new:
                     self._c_insert(curs, log_id, new, [(f"entry:{e.id}", e.index) for e in new])
         except BaseException:
@@ -164,4 +206,44 @@ class SequencingRecorder:
                 state.undo(undo)
             raise
         state.grow_tree(new)
+        if new and not others_wrote:
+            self._last_writer.add(log_id)
+        else:
+            self._last_writer.discard(log_id)
+        return receipts
+
+    def _link(
+        self,
+        curs: Any,
+        log_id: UUID,
+        state: LogState,
+        submissions: Sequence[Submission],
+        verified: frozenset[str],
+        known: dict[str, int],
+        new: list[Entry],
+    ) -> list[Receipt]:
+        """Steps 2–4 for each submission: answer duplicates, check, link and advance ``state``."""
+        receipts: list[Receipt] = []
+        batch: dict[str, Entry] = {}
+        for submission in submissions:
+            earlier = batch.get(submission.id)
+            if earlier is None and f"entry:{submission.id}" in known:
+                index = known[f"entry:{submission.id}"]
+                earlier = Entry.from_bytes(self._c_read(curs, log_id, index - 1, 1)[0])
+            if earlier is not None:
+                if not submission.same_as(earlier):
+                    raise ConflictError(
+                        f"entry id {submission.id} is already in the log at index "
+                        f"{earlier.index} with different content; use a new id"
+                    )
+                receipts.append(Receipt(earlier.index, earlier.hash, duplicate=True))
+                continue
+            state.check_next(submission)
+            if submission.id not in verified:
+                submission.check_signature(state.public_key_for(submission))
+            entry = Entry.sequence(submission, state.size, state.head)
+            state.advance(entry)
+            batch[submission.id] = entry
+            new.append(entry)
+            receipts.append(Receipt(entry.index, entry.hash))
         return receipts

@@ -17,7 +17,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 
 from ledger.entry import Entry
 from ledger.errors import StoreError
-from ledger.store.sequencer import ENTRY_TOPIC, SequencingRecorder, StoredCheckpoint
+from ledger.store.sequencer import ENTRY_TOPIC, RaceLost, SequencingRecorder, StoredCheckpoint
 
 APPEND_ONLY_TABLES = ("stored_events", "pingyi_claims", "pingyi_checkpoints")
 
@@ -55,10 +55,13 @@ class SQLiteLedgerRecorder(SequencingRecorder, SQLiteApplicationRecorder):
                 raise StoreError(f"the SQLite store is locked by another writer: {exc}") from exc
             try:
                 yield curs
+                conn.commit()
+            except sqlite3.IntegrityError as exc:
+                conn.rollback()
+                raise RaceLost(exc) from exc
             except BaseException:
                 conn.rollback()
                 raise
-            conn.commit()
 
     def _reading(self) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=False)
