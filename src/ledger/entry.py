@@ -10,12 +10,13 @@ before it. See :mod:`ledger.canonical` for the exact bytes.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, create_model
 
 from ledger import canonical
 from ledger.errors import EncodingError, PayloadError
@@ -38,6 +39,32 @@ UuidText = Annotated[
 ]
 TypeText = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){0,3}$")]
 HashText = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+_T = TypeVar("_T")
+
+
+class _Once(Generic[_T]):
+    """``functools.cached_property`` without its lock (Python 3.11 takes one per first read).
+
+    Statements are read-only values: computing one twice under a race is harmless,
+    and a verifier reads ``id``, ``type`` and ``submission`` of every entry once.
+    """
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
+if TYPE_CHECKING:
+    from functools import cached_property as once
+else:
+    once = _Once
 
 
 class _Envelope(BaseModel):
@@ -73,12 +100,36 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(TIME_FORMAT)
 
 
+@cache
+def _statement_model(type_: str, version: int) -> type[BaseModel] | None:
+    """The envelope with the payload model of (type, version) in place of a plain dict.
+
+    One validation checks a known statement whole (a verifier does this per entry);
+    built on first use, so importing the module stays cheap.
+    """
+    payload = PAYLOADS.get((type_, version))
+    if payload is None:
+        return None
+    name = f"Statement_{type_.replace('.', '_')}_v{version}"
+    model: type[BaseModel] = create_model(name, __base__=_Envelope, payload=(payload, ...))
+    return model
+
+
 def validate_statement(statement: Any) -> None:
     """Check the envelope and the typed payload; raise PayloadError naming the field."""
     if not isinstance(statement, dict):
         raise PayloadError("statement must be a JSON object")
     if "prev" in statement and statement["prev"] is None:
         raise PayloadError("statement.prev: omit the field instead of sending null")
+    type_, version = statement.get("type"), statement.get("version")
+    if isinstance(type_, str) and type(version) is int:
+        whole = _statement_model(type_, version)
+        if whole is not None:
+            try:
+                whole.model_validate(statement)
+            except ValidationError as exc:
+                raise PayloadError(describe(exc, "statement")) from None
+            return
     try:
         envelope = _Envelope.model_validate(statement)
     except ValidationError as exc:
@@ -128,11 +179,11 @@ class _Statement:
 
     statement: dict[str, Any]
 
-    @cached_property
+    @once
     def id(self) -> str:
         return str(self.statement["id"])
 
-    @cached_property
+    @once
     def type(self) -> str:  # read many times per entry by the policies and folds
         return str(self.statement["type"])
 
@@ -247,11 +298,11 @@ class Entry(_Statement):
             raise EncodingError("statement must be a JSON object")
         return cls(index, prev, signature, statement, statement_bytes, raw)
 
-    @cached_property
+    @once
     def hash(self) -> str:
         return canonical.sha256_hex(self.raw)
 
-    @cached_property
+    @once
     def submission(self) -> Submission:
         """The signed statement as submitted (built once: every policy checks it)."""
         return Submission(self.statement, self.signature, self.statement_bytes)

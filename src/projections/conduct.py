@@ -345,6 +345,11 @@ class Conduct:
     def apply(self, campaign: str, entry: Any) -> None:
         """Record an accepted entry of ``campaign`` (after :meth:`seen`)."""
         index, p, type_ = entry.index, entry.payload, entry.type
+        if type_ == "survey.response":  # most entries of a campaign: answered first
+            if p.get("respondent") is not None:
+                answer = ("answered", campaign, p["respondent"], p["unit"], p["component"])
+                self.journal.add(answer, index, entry.id)
+            return
         name = p.get("draw") if type_.startswith("draw.") else p.get("pool") or p.get("window")
         key = (campaign, str(name))
         if type_ == "pool.enroll":
@@ -374,9 +379,6 @@ class Conduct:
         elif type_ == "ballot.countersign":
             window = self.windows[key]
             self.windows[key] = replace(window, countersigned=window.countersigned | {p["batch"]})
-        elif type_ == "survey.response" and p.get("respondent") is not None:
-            answer = ("answered", campaign, p["respondent"], p["unit"], p["component"])
-            self.journal.add(answer, index, entry.id)
         elif type_ == "item.claim":
             claim = ("claim", campaign, p["unit"], p["component"], p["item"], entry.id)
             self.journal.add(claim, index, entry.id)

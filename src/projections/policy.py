@@ -65,6 +65,9 @@ class _Campaign:
     closed: int | None = None
 
 
+_NO_CAMPAIGN = _Campaign()  # the state of a campaign no entry named yet (frozen: shared)
+
+
 class CampaignPolicy:
     """Enforces the campaign rules above. ``copy()`` is cheap (O(campaigns)).
 
@@ -97,7 +100,7 @@ class CampaignPolicy:
         name = campaign_of(type_, payload)
         if name is None:
             return
-        state = self._campaigns.get(name, _Campaign())
+        state = self._campaigns.get(name, _NO_CAMPAIGN)
         if type_ in RULEBOOK_TYPES:
             self._check_rulebook(name, state, type_, payload)
             return
@@ -149,7 +152,7 @@ class CampaignPolicy:
             return
         self._where[entry.id] = (index, name, entry.type)
         self.conduct.apply(name, entry)
-        state = self._campaigns.get(name, _Campaign())
+        state = self._campaigns.get(name, _NO_CAMPAIGN)
         if entry.type in RULEBOOK_TYPES:
             try:
                 rulebook = self._rulebook(entry.payload["rulebook"])

@@ -175,7 +175,7 @@ class PublicationPolicy:
         self.size = index + 1
         self._at.pop(index, None)
         type_, payload = entry.type, entry.payload
-        name = payload.get("campaign") if isinstance(payload, Mapping) else None
+        name = payload.get("campaign") if isinstance(payload, dict | Mapping) else None
         if not isinstance(name, str):
             return
         if type_ in _RULEBOOK_TYPES:

@@ -102,12 +102,8 @@ def work(rulebook: Rulebook, facts: Iterable[Fact]) -> Worksheet:
     comps = {c.key: c for c in rb.components}
 
     def evaluate(comp: Component) -> None:
-        if comp.key in scores:
-            return
         raw: dict[str, Outcome]
-        if isinstance(comp.rule, WeightedSumRule):
-            for part in comp.rule.of:
-                evaluate(comps[part])
+        if isinstance(comp.rule, WeightedSumRule):  # its parts came first
             raw = {u: _weighted(comp.rule, u, scores) for u in units}
         else:
             run = evaluator(comp.rule)
@@ -122,7 +118,10 @@ def work(rulebook: Rulebook, facts: Iterable[Fact]) -> Worksheet:
         outcomes[comp.key], scores[comp.key] = _round_all(rb, filled)
         substituted[comp.key] = how
 
+    ordered: dict[str, Component] = {}
     for comp in rb.components:
+        _parts_first(comp, comps, ordered)
+    for comp in ordered.values():
         evaluate(comp)
 
     weights = effective_weights(rb)
@@ -162,6 +161,22 @@ def work(rulebook: Rulebook, facts: Iterable[Fact]) -> Worksheet:
         tuple((r, u) for r, u in settled.rulings),
         result,
     )
+
+
+def _parts_first(
+    comp: Component, comps: Mapping[str, Component], out: dict[str, Component]
+) -> None:
+    """Add ``comp`` to ``out`` after the parts of a weighted sum (the rulebook refuses cycles).
+
+    Not a closure inside :func:`work`: a closure that calls itself is a reference
+    cycle, and it would keep every fact of the call alive until a full collection.
+    """
+    if comp.key in out:
+        return
+    if isinstance(comp.rule, WeightedSumRule):
+        for part in comp.rule.of:
+            _parts_first(comps[part], comps, out)
+    out[comp.key] = comp
 
 
 def _ordered(facts: Iterable[Fact]) -> list[Fact]:
@@ -276,19 +291,22 @@ def effective_weights(rb: Rulebook) -> dict[str, Fraction]:
     """Each component's weight in the total, through any weighted sums it is part of."""
     sums = {c.key: c.rule.of for c in rb.components if isinstance(c.rule, WeightedSumRule)}
     memo: dict[str, Fraction] = {}
+    return {c.key: _weight(c.key, rb, sums, memo) for c in rb.components}
 
-    def weight(key: str) -> Fraction:
-        if key not in memo:
-            w = Fraction(rb.total.of.get(key, 0))
-            if key in rb.total.adjustments:
-                w += 1
-            for parent, parts in sums.items():
-                if key in parts:
-                    w += Fraction(parts[key]) * weight(parent)
-            memo[key] = w
-        return memo[key]
 
-    return {c.key: weight(c.key) for c in rb.components}
+def _weight(
+    key: str, rb: Rulebook, sums: Mapping[str, Mapping[str, Decimal]], memo: dict[str, Fraction]
+) -> Fraction:
+    # a module function, not a closure calling itself (a reference cycle, see _parts_first)
+    if key not in memo:
+        w = Fraction(rb.total.of.get(key, 0))
+        if key in rb.total.adjustments:
+            w += 1
+        for parent, parts in sums.items():
+            if key in parts:
+                w += Fraction(parts[key]) * _weight(parent, rb, sums, memo)
+        memo[key] = w
+    return memo[key]
 
 
 def _forfeits(rb: Rulebook, campaign: list[Applied], units: frozenset[str]) -> dict[str, Forfeit]:

@@ -44,7 +44,7 @@ from projections.publication import publication_document
 from projections.rulebook import rulebook_from_data, rulebook_hash
 from verifier.bundle_files import BundleFiles
 from verifier.bundle_format import BundleError, Manifest, parse_manifest
-from verifier.log import Progress, verify_log
+from verifier.log import Progress, rare_collections, verify_log
 from verifier.recount import PublicationVerdict, Recount, check_publications
 from verifier.report import Report
 
@@ -86,7 +86,8 @@ def verify_bundle(
     """Check everything in a bundle; the result's report says what passed and what failed."""
     result = BundleResult(Report(subject=files.label))
     try:
-        _verify(files, result, log_key, workers, progress)
+        with rare_collections():
+            _verify(files, result, log_key, workers, progress)
     except BundleError as exc:
         result.report.fail(result.log or "?", None, exc.check, str(exc))
     except Exception as exc:  # never a traceback, never a pass

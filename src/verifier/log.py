@@ -49,20 +49,22 @@ def verify_log(
     ``origin`` and ``log_key`` pin what the caller already trusts; without them
     the log's own genesis is taken as the trust anchor.
     """
-    with _rare_collections(), signatures.Checks(workers) as checks:
+    with rare_collections(), signatures.Checks(workers) as checks:
         return _verify(
             entries, checkpoints, report, origin, log_key, checks, progress, tuple(policies)
         )
 
 
 @contextmanager
-def _rare_collections() -> Iterator[None]:
+def rare_collections() -> Iterator[None]:
     """Run the cycle collector ~70 times less often during the pass, then as before.
 
     A pass keeps most of what it allocates (the registry, the tree, the policies'
     facts), and with the default thresholds the collector walks that growing heap
     again and again: about 15% of the main process's time on a 100,000-entry
     bundle. The pass makes few reference cycles, so memory does not grow by it.
+    Recomputing rankings afterwards allocates a fact wrapper per fact over that
+    heap: :func:`verifier.bundle.verify_bundle` runs under it too (nesting is fine).
     """
     before = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
