@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ledger import canonical
 from ledger.entry import Submission
@@ -366,14 +365,7 @@ def verify(
             raise typer.Exit(run_bundle(bundle, vkey=trusted, as_json=as_json, workers=workers))
         assert url is not None
         raise typer.Exit(run_url(url, state=state, vkey=trusted, as_json=as_json))
-    with Progress(
-        TextColumn("核验 verifying"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=render.errors,
-        transient=True,
-        disable=as_json,
-    ) as bar:
+    with render.counting("核验 verifying", quiet=as_json) as bar:
         task = bar.add_task("verify", total=None)
         try:
             report = verify_store(

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import Progress
 
 from ledger.entry import Entry
 from ledger.errors import LedgerError
@@ -101,13 +101,7 @@ def export_command(
     ] = None,
 ) -> None:
     """Write a self-contained verification bundle for a campaign (see its README.txt)."""
-    with Progress(
-        TextColumn("导出 exporting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=render.errors,
-        transient=True,
-    ) as bar:
+    with render.counting("导出 exporting") as bar:
         try:
             manifest = export_store(
                 store_url(store), campaign, out, origin=origin, log_key_file=log_key, progress=bar

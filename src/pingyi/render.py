@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from ledger.entry import Entry
@@ -15,6 +16,18 @@ from verifier.report import Report
 
 console = Console()
 errors = Console(stderr=True)
+
+
+def counting(label: str, *, quiet: bool = False) -> Progress:
+    """A transient count of entries on stderr, labelled in Chinese and English (long work)."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=errors,
+        transient=True,
+        disable=quiet,
+    )
 
 
 def print_json(value: Any) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from pingyi import render
@@ -118,14 +117,7 @@ def run_bundle(path: Path, *, vkey: str | None, as_json: bool, workers: int | No
         report.fail("?", None, exc.check, str(exc))
         result = BundleResult(report)
     else:
-        with Progress(
-            TextColumn("核验 verifying"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=render.errors,
-            transient=True,
-            disable=as_json,
-        ) as bar:
+        with render.counting("核验 verifying", quiet=as_json) as bar:
             task = bar.add_task("verify", total=None)
             result = verify_bundle(
                 files,
