@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import jsonschema_rs
 import psycopg
 
 from ledger.entry import Submission
 from ledger.keys import Signer
 from ledger.note import NoteSigner
+from ledger.schemas import schema_name
 from ledger.store.app import Ledger
 from projections.presets import load_preset
 from projections.rulebook import rulebook_document, rulebook_hash
 
 ORIGIN = "test.pingyi.example/county"
+SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
+
+
+@cache
+def published_schema(type_: str, version: int) -> Any:
+    """A validator for the committed JSON Schema of (type, version) in docs/schemas."""
+    path = SCHEMAS / schema_name(type_, version)
+    return jsonschema_rs.Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
+
+
+def schema_errors(statement: dict[str, Any]) -> list[str]:
+    """What the published JSON Schema finds wrong with a statement (empty: it conforms)."""
+    validator = published_schema(statement["type"], statement["version"])
+    return [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(statement)]
 
 
 def labelled_key(label: str) -> Signer:

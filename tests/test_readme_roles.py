@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ledger.store.app import Ledger
+from tests.support import schema_errors
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -50,6 +51,8 @@ def test_every_role_as_the_readme_says(store_url: str, tmp_path: Path) -> None:
     assert b'"type":"ballot.cast"' in carried  # the voter's own ballot, checked offline above
     with Ledger.open(store_url) as ledger:
         types = [e.type for e in ledger.entries(-1)]
+        for entry in ledger.entries(-1):  # a standard JSON Schema validator agrees
+            assert schema_errors(entry.statement) == [], (entry.index, entry.type)
     for wanted in (
         "pool.enroll",
         "pool.freeze",

@@ -29,7 +29,7 @@ from projections.policy import default_policies
 from projections.presets import load_preset
 from projections.render import explanation_text
 from projections.replay import Replay, replay
-from tests.support import ORIGIN, fixed_clock, labelled_key
+from tests.support import ORIGIN, fixed_clock, labelled_key, schema_errors
 from vault.evidence import EvidenceStore
 from vault.people import open_people_store
 
@@ -108,6 +108,8 @@ def check_common(ran: Ran, url: str, preset: str) -> None:
         if e.type == "key.register" or campaign_of(e.type, e.payload) == ran.run.CAMPAIGN
     )
     assert logged == ran.outcome.counts
+    for entry in ran.ledger.entries(-1):  # a third party's JSON Schema check agrees
+        assert schema_errors(entry.statement) == [], (entry.index, entry.type)
     assert ran.outcome.appeals
     for unit, appeal, ruling, outcome in ran.outcome.appeals:
         explanation = state.explain(unit)

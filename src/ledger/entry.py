@@ -16,7 +16,16 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    create_model,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from ledger import canonical
 from ledger.errors import EncodingError, PayloadError
@@ -30,8 +39,24 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 Origin = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,120}(/[A-Za-z0-9._-]{1,64}){0,4}$")
 ]
+
+
+def _real_time(text: str) -> str:
+    try:
+        parse_time(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real UTC date and time") from None
+    return text
+
+
+#: UTC, to the second or the microsecond, ASCII digits only (RFC 3339 with "Z").
 TimeText = Annotated[
-    str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
+    str,
+    StringConstraints(
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
+    ),
+    AfterValidator(_real_time),
+    Field(json_schema_extra={"format": "date-time"}),
 ]
 UuidText = Annotated[
     str,
@@ -78,7 +103,7 @@ class _Envelope(BaseModel):
     signer: KeyIdText
     time: TimeText
     payload: dict[str, Any]
-    prev: HashText | None = None
+    prev: HashText | SkipJsonSchema[None] = None  # omitted, never null
 
 
 def describe(error: ValidationError, prefix: str = "") -> str:
@@ -111,7 +136,10 @@ def _statement_model(type_: str, version: int) -> type[BaseModel] | None:
     if payload is None:
         return None
     name = f"Statement_{type_.replace('.', '_')}_v{version}"
-    model: type[BaseModel] = create_model(name, __base__=_Envelope, payload=(payload, ...))
+    fixed: dict[str, Any] = {"type": (Literal[type_], ...), "version": (Literal[version], ...)}
+    model: type[BaseModel] = create_model(
+        name, __base__=_Envelope, payload=(payload, ...), **fixed
+    )
     return model
 
 
