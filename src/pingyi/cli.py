@@ -350,12 +350,22 @@ def verify(
         str | None,
         typer.Option("--vkey", help="Trusted log verifier key (C2SP vkey, or a file holding it)"),
     ] = None,
+    also: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--also",
+            help="With --url: another view to compare with the server's newest checkpoint "
+            "(another watcher's state file, a signed checkpoint or a tlog-proof); repeatable",
+        ),
+    ] = None,
 ) -> None:
     """Verify a store end to end: signatures, roles, chain, Merkle roots, checkpoints.
 
     With BUNDLE: verify an exported bundle offline, recomputing every publication.
-    With --url: fetch checkpoints and consistency proofs from a server, remembered in --state.
-    Exits 0 only when every check passes; otherwise names the first failure.
+    With --url: fetch checkpoints and consistency proofs from a server, remembered in --state,
+    and compare other views given with --also.
+    Exits 0 only when every check passes; otherwise names the first failure (with --url,
+    3 when the server could not be reached).
     """
     if bundle is not None or url is not None:
         from pingyi.verify_cli import read_vkey, run_bundle, run_url
@@ -364,7 +374,7 @@ def verify(
         if bundle is not None:
             raise typer.Exit(run_bundle(bundle, vkey=trusted, as_json=as_json, workers=workers))
         assert url is not None
-        raise typer.Exit(run_url(url, state=state, vkey=trusted, as_json=as_json))
+        raise typer.Exit(run_url(url, state=state, vkey=trusted, as_json=as_json, also=also or []))
     with render.counting("核验 verifying", quiet=as_json) as bar:
         task = bar.add_task("verify", total=None)
         try:

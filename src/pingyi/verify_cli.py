@@ -3,19 +3,20 @@
 ``pingyi verify`` with no argument verifies the store (``pingyi.audit``); with a
 path it verifies a bundle offline (:mod:`verifier.bundle`); with ``--url`` it
 watches a running server (:mod:`pingyi.watch`). Exit status: 0 only when every
-check passed, 1 when a check failed, 2 when the command could not run.
+check passed, 1 when a check failed, 2 when the command could not run, and with
+``--url`` 3 when the server could not be reached or answered with an HTTP error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.markup import escape
 from rich.table import Table
 
 from pingyi import render
-from pingyi.remote import HttpError, urllib_fetch
-from pingyi.watch import watch
+from pingyi.watch import run as run_watch
 from verifier.bundle import BundleResult, verify_bundle
 from verifier.bundle_files import BundleFiles
 from verifier.bundle_format import BundleError
@@ -135,39 +136,11 @@ def run_bundle(path: Path, *, vkey: str | None, as_json: bool, workers: int | No
     return 0 if result.report.ok else 1
 
 
-def run_url(url: str, *, state: Path | None, vkey: str | None, as_json: bool) -> int:
-    try:
-        fetch = urllib_fetch(url)
-    except HttpError as exc:
-        render.errors.print(f"[bold red]error:[/] {escape(str(exc))}")
-        return 2
-    result = watch(fetch, url, state=state, vkey=vkey)
-    report = result.report
-    if as_json:
-        out = report.to_json()
-        out.update(
-            {
-                "log_key_source": result.key_source,
-                "remembered": None if result.previous is None else result.previous.size,
-                "latest": None if result.latest is None else result.latest.size,
-                "state_saved": result.saved,
-            }
-        )
-        render.print_json(out)
-    else:
-        render.console.print(render.report_table(report))
-        before = "nothing" if result.previous is None else f"size {result.previous.size}"
-        now = "?" if result.latest is None else f"size {result.latest.size}"
-        render.console.print(
-            f"记住的 remembered: {before} → 现在 now: {now}; "
-            f"key {escape(result.key_source)}" + ("; state saved" if result.saved else "")
-        )
-        if state is None:
-            render.console.print(
-                "没有状态文件 no --state FILE: nothing is remembered for the next run, so a "
-                "later rollback or fork cannot be detected"
-            )
-    return 0 if report.ok else 1
+def run_url(
+    url: str, *, state: Path | None, vkey: str | None, as_json: bool, also: Sequence[Path] = ()
+) -> int:
+    """Watch the server at ``url`` (:func:`pingyi.watch.run`): exit 0, 1, 2 or 3."""
+    return run_watch(url, state=state, vkey=vkey, as_json=as_json, also=also)
 
 
 __all__ = ["CHECKS", "bundle_table", "read_vkey", "run_bundle", "run_url"]

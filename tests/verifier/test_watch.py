@@ -1,5 +1,10 @@
 """`pingyi verify --url`: real servers on loopback (uvicorn), a log that grows, one that forks,
-one that rolls back, one signed by another key, and a server that signs two roots for one size."""
+one that rolls back, one signed by another key, and a server that signs two roots for one size.
+
+Also the helpers the other ``test_watch_*`` files share: :func:`serving` (a pingyi
+server), :func:`answering` (a small HTTP server giving canned answers, for servers
+that misbehave) and :func:`run_json` (the command, as ``pingyi verify --url --json``).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,7 +29,7 @@ from ledger.keys import PASSPHRASE_ENV
 from ledger.note import Checkpoint, NoteSigner
 from ledger.store.app import Ledger
 from pingyi.cli import app
-from pingyi.watch import watch
+from pingyi.watch import run, watch
 from tests.support import ORIGIN, fixed_clock, labelled_key
 from tests.verifier.world import PASSPHRASE, PublishWorld
 from verifier.watch import Seen, WatchError, advance
@@ -56,6 +62,78 @@ def serving(url: str, key_file: Path) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(20)
+
+
+@contextmanager
+def honest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str = "honest"
+) -> Iterator[tuple[PublishWorld, str]]:
+    """A log on SQLite (its own history) served by a real pingyi server: (world, base URL)."""
+    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
+    key = tmp_path / "log.key"
+    if not key.exists():
+        labelled_key("log").save(key, PASSPHRASE.encode())
+    world = PublishWorld.create(f"sqlite:///{tmp_path}/{name}.db")
+    try:
+        with serving(world.url, key) as url:
+            yield world, url
+    finally:
+        world.close()
+
+
+#: What a canned server answers for a path with query: (status, body), or a function of the path.
+Answer = tuple[int, bytes] | Callable[[str], tuple[int, bytes]]
+
+
+@contextmanager
+def answering(answers: dict[str, Answer]) -> Iterator[str]:
+    """A small real HTTP server on loopback answering from ``answers`` (404 otherwise)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            answer = answers.get(self.path, (404, b'{"detail": "not found"}'))
+            status, body = answer(self.path) if callable(answer) else answer
+            self.send_response(status)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(20)
+
+
+def ok(value: object) -> tuple[int, bytes]:
+    """A 200 answer: text as is, anything else as JSON."""
+    return 200, value.encode() if isinstance(value, str) else json.dumps(value).encode()
+
+
+def run_json(
+    capsys: pytest.CaptureFixture[str],
+    url: str,
+    state: Path | None,
+    *also: Path,
+    vkey: str | None = None,
+    code: int = 0,
+    **kw: int,
+) -> dict[str, object]:
+    """``pingyi verify --url URL --state STATE --also … --json``: its JSON; asserts the exit code."""
+    capsys.readouterr()
+    got = run(url, state=state, vkey=vkey, also=also, as_json=True, **kw)
+    out = capsys.readouterr().out
+    assert got == code, out
+    report: dict[str, object] = json.loads(out)
+    assert report["exit_code"] == code
+    return report
 
 
 def check(url: str, state: Path, *extra: str, code: int = 0) -> dict[str, object]:
@@ -210,8 +288,24 @@ def test_advance_rules() -> None:
         advance(seen(3), seen(6), None)
 
 
-def test_an_unreachable_server_is_a_failure_not_a_traceback(tmp_path: Path) -> None:
-    report = check(f"http://127.0.0.1:{_free_port()}", tmp_path / "s.json", code=1)
+def test_an_unreachable_server_is_not_an_accusation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Refused connections and HTTP errors: outcome "unreachable", exit 3, not 1 as for a fork;
+    the state is read first, so what is remembered is still shown."""
+    state = tmp_path / "s.json"
+    with honest(tmp_path, monkeypatch) as (_, url):
+        size = run_json(capsys, url, state)["latest"]
+    down = f"http://127.0.0.1:{_free_port()}"
+    report = run_json(capsys, down, state, code=3)
+    assert report["outcome"] == "unreachable" and report["remembered"] == size
     assert report["first_failure"]["check"] == "network"  # type: ignore[index]
+    assert "could not reach the server" in report["first_failure"]["message"]  # type: ignore[index]
+    assert run(down, state=state, vkey=None, as_json=False) == 3
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"remembered: size {size}" in text and "could not reach the server" in text
+    with answering({"/v1/log": (503, b'{"detail": "overloaded"}')}) as busy:
+        report = run_json(capsys, busy, state, code=3)
+        assert "503: overloaded" in report["first_failure"]["message"]  # type: ignore[index]
     bad = CliRunner().invoke(app, ["verify", "--url", "ftp://example"])
     assert bad.exit_code == 2
