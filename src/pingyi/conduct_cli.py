@@ -15,13 +15,15 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -29,7 +31,9 @@ from ledger.entry import Submission
 from ledger.errors import LedgerError
 from ledger.keys import Signer
 from pingyi import conduct, render
+from pingyi import receipt_cli as receipts
 from pingyi.keyfiles import load_signer
+from pingyi.remote import HttpError, urllib_fetch
 from pingyi.target import URL_ENV, Target, open_target
 from projections.errors import ProjectionError
 from vault.errors import VaultError
@@ -523,71 +527,141 @@ def _ratings(text: str) -> dict[str, str]:
     return dict(pair.split("=", 1) for pair in text.split(",") if pair)
 
 
+ReceiptOut = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        help="Your receipt (C2SP tlog-proof with your ballot); "
+        "NAME.credential.tlog-proof and log.vkey are written beside it",
+    ),
+]
+MY_RECEIPT = Path("my-ballot.tlog-proof")
+
+
+def read_slip(path: Path) -> conduct.Slip:
+    try:
+        return receipts.read_slip(path)
+    except ValueError as exc:
+        fail(str(exc))
+        raise
+
+
 @apps["ballot"].command("cast")
 def ballot_cast(
     slip: SlipOpt,
     ratings: Annotated[str, typer.Option(help="UNIT=LEVEL,UNIT=LEVEL or @ratings.json")],
+    out: ReceiptOut = MY_RECEIPT,
     store: StoreOpt = None,
     url: UrlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Cast your anonymous ballot, signed with the slip's one-time key (keep the slip for your receipt)."""
-    card = conduct.Slip.from_json(json.loads(slip.read_text()))
-    with target(store, url) as where:
-        record(where, [conduct.cast(card, _ratings(ratings), now())], as_json)
+    """Cast your anonymous ballot, signed with the slip's one-time key (keep the slip).
+
+    Your receipt is written to --out as soon as a signed checkpoint covers the
+    ballot: at once with --url (the server answers with one), else later with
+    ``pingyi ballot receipt``.
+    """
+    card = read_slip(slip)
+    ballot = conduct.cast(card, _ratings(ratings), now())
+    make: Callable[[], receipts.BallotReceipt]
+    if url:
+        try:
+            fetch = urllib_fetch(url)
+            answer, entry = receipts.append_remote(fetch, ballot)
+        except (HttpError, LedgerError) as exc:
+            fail(escape(str(exc)))
+        index, entry_hash, duplicate = entry.index, entry.hash, bool(answer["duplicate"])
+        make = partial(receipts.answered_receipt, fetch, card, entry, answer)
+    else:
+        with target(store, None) as where:
+            (recorded,) = where.append([ballot])
+        index, entry_hash, duplicate = recorded.index, recorded.entry_hash, recorded.duplicate
+        make = partial(receipts.local_receipt, store, card, index=index)
+    row: dict[str, Any] = {
+        "id": ballot.id,
+        "type": ballot.type,
+        "index": index,
+        "entry_hash": entry_hash,
+        "duplicate": duplicate,
+    }
+    if not as_json:
+        render.console.print(f"已记录 recorded {ballot.type} #{index} id {ballot.id}")
+    source = f" --url {url}" if url else f" --store {store}" if store else ""
+    row["receipt"], code = _hand_receipt(make, card, out, slip, as_json, index=index, source=source)
+    if as_json:
+        render.print_json([row])
+    raise typer.Exit(code)
+
+
+def _hand_receipt(
+    make: Callable[[], receipts.BallotReceipt],
+    card: conduct.Slip,
+    out: Path,
+    slip: Path,
+    as_json: bool,
+    *,
+    index: int,
+    source: str,
+) -> tuple[list[str] | None, int]:
+    """After a cast: write the receipt if a checkpoint covers the ballot; say what to do if not."""
+    try:
+        made = make()
+        receipts.check_made(made, card)
+        written = receipts.write_receipt(made, out)
+    except receipts.NotCovered:
+        if not as_json:
+            render.console.print(
+                "no signed checkpoint covers your ballot yet; get your receipt once the office "
+                f"has signed one: pingyi ballot receipt --slip {slip} --out {out}{source}"
+            )
+        return None, 0
+    except (receipts.ReceiptUnavailable, HttpError, LedgerError, OSError) as exc:
+        render.errors.print(
+            f"[bold red]error:[/] your ballot is recorded as entry {index}, but no receipt was "
+            f"written: {escape(str(exc))}"
+        )
+        return None, 1
+    if not as_json:
+        _print_receipt(written, slip)
+    return [str(p) for p in written], 0
+
+
+def _print_receipt(written: list[Path], slip: Path) -> None:
+    render.console.print(
+        f"收据 receipt for your ballot written to {', '.join(str(p) for p in written)} "
+        "(nothing in it is secret; keep the slip secret)\n"
+        f"check it anywhere with: pingyi receipt verify {written[0]} --slip {slip} "
+        "--vkey 'THE LOG KEY THE OFFICE PUBLISHES'"
+    )
 
 
 @apps["ballot"].command("receipt")
 def ballot_receipt(
     slip: SlipOpt,
-    out: Annotated[
-        Path, typer.Option(help="Where to write the receipt (C2SP tlog-proof with your ballot)")
-    ] = Path("my-ballot.tlog-proof"),
+    out: ReceiptOut = MY_RECEIPT,
     store: StoreOpt = None,
+    url: UrlOpt = None,
 ) -> None:
     """Find your ballot by your slip (nobody else can link it to you); write your receipt.
 
     The receipt is a c2sp.org/tlog-proof holding your ballot's exact bytes, its
-    inclusion proof and the latest signed checkpoint; ``log.vkey`` is written
-    beside it. Check it anywhere with ``pingyi receipt verify``.
+    inclusion proof and a signed checkpoint, with the credential's proof and
+    ``log.vkey`` beside it (an existing log.vkey with another key is never
+    replaced). With --url the whole log is read from the server and the proofs
+    are made here, so the server does not learn which ballot is yours. Check it
+    anywhere with ``pingyi receipt verify``.
     """
-    from ledger.note import format_tlog_proof
-    from ledger.store import store_url
-    from ledger.store.app import Ledger
-
-    card = conduct.Slip.from_json(json.loads(slip.read_text()))
+    card = read_slip(slip)
     try:
-        with Ledger.open(store_url(store)) as ledger:
-            mine = next(
-                (
-                    e
-                    for e in ledger.entries(-1)
-                    if e.type == "ballot.cast" and e.signer == card.signer.key_id
-                ),
-                None,
-            )
-            if mine is None:
-                fail("no ballot was cast with this slip")
-            assert mine is not None
-            signed = [c for c in ledger.checkpoints() if c.size > mine.index]
-            if not signed:
-                fail(
-                    f"your ballot is entry {mine.index}, but no signed checkpoint covers it yet; "
-                    "ask again after the office signs one (it does when it publishes)"
-                )
-            latest = signed[-1]
-            proof = ledger.inclusion_proof(mine.index, latest.size)
-            text = format_tlog_proof(mine.index, proof, latest.note, extra=mine.raw)
-            log_key, index = ledger.state.log_key, mine.index
-    except LedgerError as exc:
-        fail(str(exc))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    (out.parent / "log.vkey").write_text(f"{log_key}\n", encoding="utf-8")
-    render.console.print(
-        f"收据 receipt for your ballot (entry {index}) written to {out}; "
-        f"check it with: pingyi receipt verify {out}"
-    )
+        if url:
+            made = receipts.remote_receipt(urllib_fetch(url), card)
+        else:
+            made = receipts.local_receipt(store, card)
+        receipts.check_made(made, card)
+        written = receipts.write_receipt(made, out)
+    except (receipts.ReceiptUnavailable, HttpError, LedgerError, OSError) as exc:
+        fail(escape(str(exc)))
+    _print_receipt(written, slip)
 
 
 @apps["ballot"].command("transcribe")

@@ -158,7 +158,11 @@ def publish_via_api(
 
 
 def write_publication(published: Published, out: Path) -> dict[str, Path]:
-    """Write the published files into ``out``; return them by kind."""
+    """Write the published files into ``out``; return them by kind.
+
+    A ``log.vkey`` already there is never replaced: if it holds another key, it is
+    left out of the result (the caller warns).
+    """
     out.mkdir(parents=True, exist_ok=True)
     i = published.entry.index
     document = published.document()
@@ -172,7 +176,10 @@ def write_publication(published: Published, out: Path) -> dict[str, Path]:
     paths["proof"].write_text(published.proof, encoding="utf-8")
     paths["document"].write_bytes(canonical.canonical(document))
     paths["ranking"].write_bytes(canonical.canonical(document["ranking"]))
-    paths["log_key"].write_text(published.log_key + "\n", encoding="utf-8")
+    if not paths["log_key"].is_file():
+        paths["log_key"].write_text(published.log_key + "\n", encoding="utf-8")
+    elif paths["log_key"].read_text(encoding="utf-8").strip() != published.log_key:
+        del paths["log_key"]
     page = publication_html(
         document,
         takes=published.takes,
@@ -239,6 +246,12 @@ def publish_command(
     )
     for kind, path in paths.items():
         render.console.print(f"  {kind:9} {escape(str(path))}")
+    if "log_key" not in paths:
+        render.errors.print(
+            f"[bold yellow]warning:[/] {escape(str(out / 'log.vkey'))} holds another log's key "
+            f"and was left as it is; this log's key is\n  {escape(published.log_key)}\n"
+            "publish into another directory, or compare both with the key the office publishes"
+        )
 
 
 def _fail(message: str) -> None:

@@ -212,3 +212,14 @@ def test_a_receipt_without_the_entry_needs_the_entry_bytes(
         "receipt", "verify", "bare.tlog-proof", "--vkey", vkey, "--entry", "other.json", code=1
     )
     assert "FAIL" in wrong
+
+
+def test_publish_never_replaces_another_logs_key(run: Run, pub: PublishWorld) -> None:
+    pub.survey("A")
+    Path("pub").mkdir()
+    other = "other.example/log+01234567+AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
+    Path("pub/log.vkey").write_text(other + "\n")
+    out = run("publish", "c1", "--key", "office.key", "--log-key", "log.key", "--out", "pub")
+    assert "holds another log's key" in out and "left as it is" in out
+    assert Path("pub/log.vkey").read_text() == other + "\n"
+    assert len(list(Path("pub").glob("publication-*.tlog-proof"))) == 1  # the rest is written
