@@ -45,7 +45,13 @@ DRAW_CONTEXT = (
 )
 GENESIS_PREV = "0" * 64
 MAX_SAFE_INTEGER = 2**53 - 1
+#: Arrays and objects nest at most this deep in any JSON pingyi reads (a statement is
+#: about 10 deep): a fixed rule, so acceptance never depends on a parser's stack.
+MAX_DEPTH = 64
+_TOO_DEEP = f"arrays and objects nest deeper than {MAX_DEPTH} levels"
 
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _SIGNATURE = re.compile(r"[A-Za-z0-9+/]{86}==")
 _ENTRY_PREFIX = re.compile(
@@ -116,7 +122,18 @@ _stdlib_text = _stdlib_encoder()
 
 
 def canonical(value: Any) -> bytes:
-    """RFC 8785 canonical bytes of a JSON value (dicts, lists, str, int, bool, None)."""
+    """RFC 8785 canonical bytes of a JSON value (dicts, lists, str, int, bool, None)
+    nested at most MAX_DEPTH deep."""
+    what = "cannot canonicalise"
+    try:
+        out = _encode(value)
+    except RecursionError:  # far deeper still
+        raise EncodingError(f"{what}: {_TOO_DEEP}") from None
+    _check_depth(out, what)
+    return out
+
+
+def _encode(value: Any) -> bytes:
     if _check(value, "$"):
         try:
             return _ENCODER.encode(value).encode("utf-8")
@@ -124,6 +141,8 @@ def canonical(value: Any) -> bytes:
             raise EncodingError(f"cannot canonicalise: {exc.reason} in a string") from None
     try:
         return bytes(rfc8785.dumps(value))
+    except RecursionError:
+        raise
     except Exception as exc:
         raise EncodingError(f"cannot canonicalise: {exc}") from exc
 
@@ -233,8 +252,21 @@ def _safe_int(text: str) -> int:
 _PLAIN = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant, parse_int=_safe_int)
 
 
+def _check_depth(data: bytes, what: str) -> None:
+    """Refuse JSON whose arrays and objects nest deeper than MAX_DEPTH."""
+    if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
+        return  # cannot be deeper: the common case costs two counts
+    depth = 0
+    for bracket in _BRACKET.findall(_JSON_STRING.sub(b'""', data)):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > MAX_DEPTH:
+            raise EncodingError(f"{what}: {_TOO_DEEP}")
+
+
 def parse_json(data: bytes, what: str = "document") -> Any:
-    """Parse JSON strictly: UTF-8, no NaN/Infinity, no duplicate keys, no floats."""
+    """Parse JSON strictly: UTF-8, no NaN/Infinity, no duplicate keys, no floats,
+    at most MAX_DEPTH levels of nesting."""
+    _check_depth(data, what)
     try:
         return _STRICT.decode(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -245,8 +277,6 @@ def parse_json(data: bytes, what: str = "document") -> Any:
         raise EncodingError(
             f"{what}: malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
-    except RecursionError as exc:
-        raise EncodingError(f"{what}: nested too deeply") from exc
     except ValueError as exc:  # e.g. an integer too long to convert
         raise EncodingError(f"{what}: {exc}") from None
 
@@ -264,6 +294,7 @@ def check_canonical(data: bytes, what: str = "statement") -> Any:
     escapes JCS does not use. Anything else, and every mismatch, takes the full
     path (:func:`parse_json`, :func:`canonical`), which names the defect.
     """
+    _check_depth(data, what)
     # F0..F4 lead the 4-byte UTF-8 sequences of characters beyond U+FFFF (F5..FF are
     # never valid UTF-8): sorting their keys by code point may differ from UTF-16 order.
     if data.isascii() or not (
@@ -272,7 +303,7 @@ def check_canonical(data: bytes, what: str = "statement") -> Any:
         try:
             text = data.decode("utf-8")
             value, _ = _PLAIN.raw_decode(text)  # trailing data: the comparison fails
-        except (ValueError, RecursionError):
+        except ValueError:
             pass  # the full path below says what is wrong
         else:
             if _stdlib_text(value) == text:

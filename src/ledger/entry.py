@@ -137,9 +137,7 @@ def _statement_model(type_: str, version: int) -> type[BaseModel] | None:
         return None
     name = f"Statement_{type_.replace('.', '_')}_v{version}"
     fixed: dict[str, Any] = {"type": (Literal[type_], ...), "version": (Literal[version], ...)}
-    model: type[BaseModel] = create_model(
-        name, __base__=_Envelope, payload=(payload, ...), **fixed
-    )
+    model: type[BaseModel] = create_model(name, __base__=_Envelope, payload=(payload, ...), **fixed)
     return model
 
 

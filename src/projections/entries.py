@@ -190,8 +190,8 @@ def facts_of(entry_id: str, index: int, type_: str, payload: Mapping[str, Any]) 
     if type_ == "ballot.batch":
         component = _component_of_batch(payload)
         return tuple(
-            Ballot(**meta, component=component, ratings=b["ratings"], group=b.get("group"))
-            for b in payload["ballots"]
+            Ballot(**meta, part=i, component=component, ratings=b["ratings"], group=b.get("group"))
+            for i, b in enumerate(payload["ballots"])
         )
     make = MAKERS.get(type_)
     return () if make is None else (make(meta, payload),)

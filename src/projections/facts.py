@@ -48,10 +48,12 @@ def _decimal(fact: Fact, name: str, value: object) -> Decimal:
 
 @dataclass(frozen=True, kw_only=True)
 class Fact:
-    """Common fields: the ledger entry id and its log position."""
+    """Common fields: the ledger entry id, its log position, and the fact's place in the
+    entry (``part``: the ballot's position in a ``ballot.batch``; 0 otherwise)."""
 
     entry: str
     index: int
+    part: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.entry, str) or not self.entry:
@@ -253,9 +255,9 @@ SCORING_FACTS: tuple[type[Fact], ...] = (
 DISPUTE_FACTS: tuple[type[Fact], ...] = (Withdrawal, Ruling)
 
 
-def sort_key(fact: Fact) -> tuple[int, str, str, str]:
-    """Total order of facts: log position first, then a deterministic tiebreak."""
-    return (fact.index, fact.entry, fact.kind, repr(fact))
+def sort_key(fact: Fact) -> tuple[int, str, str, int]:
+    """Total order of facts: log position, entry id, kind, then the place in the entry."""
+    return (fact.index, fact.entry, fact.kind, fact.part)
 
 
 def ordered(facts: Iterable[Fact]) -> tuple[Fact, ...]:

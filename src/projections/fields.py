@@ -21,7 +21,9 @@ KEY_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$"
 
 
 def _num(value: object) -> Decimal:
-    return to_decimal(value)
+    """The exact number in its normal spelling (``10.0`` and ``"10"`` are both ``10``), so
+    what is derived from a rulebook depends on its hash alone, never on how it was written."""
+    return Decimal(dec_str(to_decimal(value)))
 
 
 Num = Annotated[

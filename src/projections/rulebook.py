@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import rfc8785
-from pydantic import Field, ValidationError
+from pydantic import Field, StrictInt, ValidationError
 
 from projections.decimals import RoundingMode
 from projections.documents import parse_document
@@ -87,7 +87,7 @@ class Total(StrictModel):
 class RoundingStep(StrictModel):
     """Round to ``places`` decimals with ``mode``."""
 
-    places: Annotated[int, Field(ge=0, le=12)] = 2
+    places: Annotated[StrictInt, Field(ge=0, le=12)] = 2
     mode: RoundingMode = "half_up"
 
 
@@ -96,7 +96,7 @@ class Rounding(StrictModel):
 
     component: RoundingStep = RoundingStep()
     total: RoundingStep = RoundingStep()
-    display_places: Annotated[int, Field(ge=0, le=12)] = 4
+    display_places: Annotated[StrictInt, Field(ge=0, le=12)] = 4
 
 
 class Ranking(StrictModel):
@@ -115,7 +115,7 @@ class Forced(StrictModel):
     """Units named on a previous campaign's list join this candidate list first."""
 
     previous_list: Key
-    max: Annotated[int, Field(ge=1)]
+    max: Annotated[StrictInt, Field(ge=1)]
 
 
 class CandidateList(StrictModel):
@@ -125,7 +125,7 @@ class CandidateList(StrictModel):
     label: Label
     by: Key = "total"
     take: Literal["top", "bottom"]
-    count: Annotated[int, Field(ge=1)]
+    count: Annotated[StrictInt, Field(ge=1)]
     forced: Forced | None = None
 
 
@@ -137,7 +137,7 @@ class Band(StrictModel):
     scope: Literal["category", "all", "list"] = "category"
     among: Key | None = None
     take: Literal["top", "bottom"] = "top"
-    ranks: tuple[int, int]
+    ranks: tuple[StrictInt, StrictInt]
     effects: dict[Key, Num] = Field(default_factory=dict)
 
 
@@ -152,7 +152,7 @@ class Deadline(StrictModel):
 class Sampling(StrictModel):
     """All if the population is at most ``max``, else ``max`` drawn."""
 
-    max: Annotated[int, Field(ge=1)]
+    max: Annotated[StrictInt, Field(ge=1)]
     label: Label | None = None
 
 

@@ -3,7 +3,8 @@
 No database, no network, no clock. The steps (docs/verification.md):
 
 1. entry i has the canonical layout, says index i, and links to the hash of entry i-1;
-2. its statement is canonical JSON of a known type with a valid payload, for this log;
+2. its statement is canonical JSON of a known type with a valid payload, for this log,
+   with an id no earlier entry used, and follows the entry its author pinned (``prev``);
 3. its signer was registered, not revoked and allowed that type at index i
    (the key registry is replayed from the log itself; entry 0 is genesis), and
    the domain policies given (e.g. campaign rules) accept it;
@@ -89,6 +90,7 @@ def _verify(
     tree = merkle.MerkleTree()
     head = canonical.GENESIS_PREV
     size = links = roles = 0
+    ids: dict[str, int] = {}  # statement id -> the entry that used it first
     for position, raw in enumerate(entries):
         size = position + 1
         tree.append(merkle.leaf_hash(raw))
@@ -135,6 +137,25 @@ def _verify(
             log_key = log_key or str(statement["payload"]["log_key"])
         elif statement["log"] != origin:
             report.fail(name, position, "statement", f"statement is for log {statement['log']!r}")
+            continue
+        pinned = statement.get("prev")
+        if pinned is not None and pinned != prev:
+            report.fail(
+                name,
+                position,
+                "statement",
+                f"its author signed it to follow the entry hashing to {pinned[:16]}…, but it "
+                f"follows {prev[:16]}…: it was placed where its author did not sign it",
+            )
+            continue
+        earlier = ids.setdefault(statement["id"], position)
+        if earlier != position:
+            report.fail(
+                name,
+                position,
+                "statement",
+                f"entry id {statement['id']} is already entry {earlier}: an id is used once",
+            )
             continue
         try:
             registry.authorize(

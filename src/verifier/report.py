@@ -28,15 +28,19 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     truncated_failures: int = 0
+    _first: Failure | None = field(default=None, repr=False)
 
     def count(self, check: str, n: int = 1) -> None:
         self.counts[check] = self.counts.get(check, 0) + n
 
     def fail(self, log: str, index: int | None, check: str, message: str) -> None:
+        failure = Failure(log, index, check, message)
         if len(self.failures) < MAX_FAILURES:
-            self.failures.append(Failure(log, index, check, message))
+            self.failures.append(failure)
         else:
             self.truncated_failures += 1
+        if self._first is None or _position(failure) < _position(self._first):
+            self._first = failure
 
     @property
     def ok(self) -> bool:
@@ -44,9 +48,9 @@ class Report:
 
     @property
     def first_failure(self) -> Failure | None:
-        if not self.failures:
-            return None
-        return min(self.failures, key=lambda f: (f.index is None, f.index or 0))
+        """The failure at the lowest entry index (the earliest recorded among equals; failures
+        tied to no entry last), also when it was recorded after the first MAX_FAILURES."""
+        return self._first
 
     def to_json(self) -> dict[str, Any]:
         first = self.first_failure
@@ -58,3 +62,7 @@ class Report:
             "failures": [f.__dict__ for f in self.failures],
             "more_failures": self.truncated_failures,
         }
+
+
+def _position(failure: Failure) -> tuple[bool, int]:
+    return failure.index is None, failure.index or 0

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from tests.vectors import generate
 
 from ledger import canonical, merkle
 from ledger.entry import Entry
+from ledger.errors import EncodingError
 from ledger.note import open_checkpoint, parse_verifier_key
 
 VECTORS = Path(__file__).parents[1] / "vectors"
@@ -124,3 +126,24 @@ def test_fast_canonical_path_equals_rfc8785(value: Any) -> None:
             return
         raise AssertionError("canonical() accepted what RFC 8785 refuses") from None
     assert canonical.canonical(value) == expected
+
+
+@pytest.mark.parametrize("parse", [canonical.parse_json, canonical.check_canonical])
+def test_nesting_is_limited_by_a_rule_not_by_the_parsers_stack(parse: Any) -> None:
+    """64 levels pass and 65 fail, however deep the caller's own stack is."""
+    deepest = b'{"a":' * 32 + b"[" * 32 + b"1" + b"]" * 32 + b"}" * 32
+    assert parse(deepest) is not None
+    for too_deep in (b"[" * 65 + b"]" * 65, b'{"a":' * 65 + b"1" + b"}" * 65, b"[" * 5000):
+        with pytest.raises(EncodingError, match="nest deeper than 64 levels"):
+            parse(too_deep)
+    # brackets inside strings do not count
+    assert parse(b'["' + b"[{" * 100 + b'"]') == ["[{" * 100]
+
+
+def test_canonical_refuses_values_nested_too_deep_whatever_their_depth() -> None:
+    for depth in (65, 3000):
+        value: Any = 1
+        for _ in range(depth):
+            value = [value]
+        with pytest.raises(EncodingError, match="nest deeper than 64 levels"):
+            canonical.canonical(value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 from projections import explain, explanation_to_json, ranking_to_json, score
+from projections.entries import facts_of
+from projections.facts import ordered
 from tests.projections.make_golden import GOLDEN, outputs
 from tests.projections.scenarios import every_kind, every_kind_facts
 
@@ -47,3 +49,24 @@ def test_ranking_names_the_rulebook_hash() -> None:
 def test_json_has_no_floats() -> None:
     data = ranking_to_json(score(RB, every_kind_facts()))
     assert b'"total":"61.3"' in data and b'"score"' not in data
+
+
+def test_ballots_of_one_batch_keep_their_order_in_the_batch() -> None:
+    """A paper batch's ballots are ordered by their place in it (docs/verification.md §8.2),
+    not by anything an implementation happens to print for them."""
+    payload = {
+        "component": "peers",
+        "ballots": [
+            {"ratings": {"A": "top", "B": "top"}},  # invalid, first in the batch
+            {"ratings": {"A": "bottom", "B": "bottom"}},  # invalid, second
+        ],
+    }
+    batch = facts_of("b-1", 9, "ballot.batch", payload)
+    assert [b.part for b in batch] == [0, 1]
+    assert ordered(reversed(batch)) == batch
+    result = score(RB, [*every_kind_facts(), *reversed(batch)])
+    mine = [b for b in result.invalid_ballots if b.entry == "b-1"]
+    assert [b.reason.split(";")[0] for b in mine] == [
+        "breaks the forced distribution (top: 2 given, exactly 1 required",
+        "breaks the forced distribution (top: 0 given, exactly 1 required",
+    ]

@@ -6,9 +6,13 @@ These are the numbers docs/rulebooks.md quotes; each is worked by hand below.
 from __future__ import annotations
 
 import gc
+import re
 from fractions import Fraction
+from typing import Any
 
 from projections import explain, score
+from projections.render import ranking_document
+from projections.rulebook import rulebook_document, rulebook_from_data, rulebook_hash
 from projections.scoring import work
 from tests.projections.builders import D
 from tests.projections.scenarios import every_kind, every_kind_facts
@@ -120,3 +124,26 @@ def test_scoring_leaves_no_reference_cycles() -> None:
     finally:
         gc.enable()
     assert unreachable == 0
+
+
+def _respelled(value: Any) -> Any:
+    """Every decimal string written with extra zeros ("10" -> "10.000", "0.5" -> "0.500")."""
+    if isinstance(value, dict):
+        return {k: _respelled(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_respelled(v) for v in value]
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+        return value + ("00" if "." in value else ".000")
+    return value
+
+
+def test_the_ranking_depends_on_the_rulebook_hash_not_on_its_spelling() -> None:
+    data = rulebook_document(RB)
+    data["bands"][0]["effects"] = {"bonus": "1.5"}
+    written = rulebook_from_data(data)
+    respelled = _respelled(data)
+    assert respelled["components"][0]["max"] == "10.000"
+    other = rulebook_from_data(respelled)
+    assert rulebook_hash(other) == rulebook_hash(written)
+    facts = every_kind_facts()
+    assert ranking_document(score(other, facts)) == ranking_document(score(written, facts))

@@ -132,6 +132,13 @@ class SpecContext:
     units: frozenset[str]
 
 
+#: Why a ballot rule with no scale_max and only zero-point levels is invalid.
+ZERO_SCALE = (
+    "every level has 0 points, so there is no scale to score against: give a level points "
+    "or set scale_max"
+)
+
+
 def problem(ctx: SpecContext, field: str, message: str) -> Problem:
     """A problem at ``<rule path>.<field>``."""
     return Problem(f"{ctx.path}.{field}" if field else ctx.path, message)

@@ -13,11 +13,14 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal
 
+from pydantic import StrictBool, StrictInt
+
 from projections.errors import Problem
 from projections.facts import Ballot, Fact
 from projections.fields import Key, Label, Num, StrictModel
 from projections.rules.ballots import ballots, level_text, voter_text
 from projections.rules.base import (
+    ZERO_SCALE,
     Applied,
     Evaluation,
     Excluded,
@@ -35,7 +38,7 @@ class QuotaLevel(StrictModel):
 
     label: Label | None = None
     points: Num | None = None
-    quota: int | None = None
+    quota: StrictInt | None = None
 
 
 class ForcedDistributionRule(StrictModel):
@@ -45,8 +48,8 @@ class ForcedDistributionRule(StrictModel):
     levels: dict[Key, QuotaLevel]
     scale_max: Num | None = None
     self_rating: Literal["include", "exclude"] = "include"
-    one_ballot_per_voter: bool = True
-    disclose_voters: bool = False
+    one_ballot_per_voter: StrictBool = True
+    disclose_voters: StrictBool = False
 
     def problems(self, ctx: SpecContext) -> list[Problem]:
         """Defects of this rule."""
@@ -78,6 +81,8 @@ class ForcedDistributionRule(StrictModel):
             )
         if self.scale_max is not None and self.scale_max <= 0:
             out.append(problem(ctx, "scale_max", "must be greater than 0"))
+        elif self.scale_max is None and self.levels and self.top_points() == 0:
+            out.append(problem(ctx, "levels", ZERO_SCALE))
         return out
 
     def quota_total(self) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from projections.decimals import exact_str
 from projections.errors import Problem
@@ -21,6 +21,7 @@ from projections.facts import Ballot, Fact
 from projections.fields import Key, Label, Num, StrictModel
 from projections.rules.ballots import ballots, level_text, voter_text
 from projections.rules.base import (
+    ZERO_SCALE,
     Applied,
     Evaluation,
     Excluded,
@@ -39,7 +40,7 @@ class RatingLevel(StrictModel):
 
     label: Label | None = None
     points: Num | None = None
-    abstain: bool = False
+    abstain: StrictBool = False
 
 
 class VoterGroup(StrictModel):
@@ -58,9 +59,9 @@ class RatingMeanRule(StrictModel):
     groups: dict[Key, VoterGroup] = Field(default_factory=dict)
     group_mode: Literal["weighted", "pooled"] = "weighted"
     self_rating: Literal["include", "exclude"] = "include"
-    min_ratings: int | None = None
-    one_ballot_per_voter: bool = True
-    disclose_voters: bool = False
+    min_ratings: StrictInt | None = None
+    one_ballot_per_voter: StrictBool = True
+    disclose_voters: StrictBool = False
 
     def top_points(self) -> Fraction:
         """The highest points of any level (the default ``scale_max``)."""
@@ -79,11 +80,13 @@ class RatingMeanRule(StrictModel):
                 )
             if level.points is not None and level.points < 0:
                 out.append(problem(ctx, f"levels.{key}.points", "points must not be negative"))
-        if not any(lv.points is not None for lv in self.levels.values()):
+        carries_points = any(lv.points is not None for lv in self.levels.values())
+        if not carries_points:
             out.append(problem(ctx, "levels", "at least one level must carry points"))
-        scale = self.scale_max if self.scale_max is not None else None
-        if scale is not None and scale <= 0:
+        if self.scale_max is not None and self.scale_max <= 0:
             out.append(problem(ctx, "scale_max", "must be greater than 0"))
+        elif self.scale_max is None and carries_points and self.top_points() == 0:
+            out.append(problem(ctx, "levels", ZERO_SCALE))
         if self.groups:
             total = sum((Fraction(g.weight) for g in self.groups.values()), start=Fraction(0))
             if self.group_mode == "weighted" and total != 1:

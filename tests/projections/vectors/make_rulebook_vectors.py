@@ -46,6 +46,16 @@ def _delete(path: list[str | int]) -> Patch:
     return patch
 
 
+def _scale_of_zero(component: int, levels: tuple[str, ...]) -> Patch:
+    def patch(data: dict[str, Any]) -> None:
+        rule = data["components"][component]["rule"]
+        rule.pop("scale_max", None)
+        for level in levels:
+            rule["levels"][level]["points"] = 0
+
+    return patch
+
+
 # name -> (defect, expected path, expected message fragment, patch)
 VECTORS: dict[str, tuple[str, str, str, Patch]] = {
     "weights-do-not-add-up": (
@@ -191,6 +201,36 @@ VECTORS: dict[str, tuple[str, str, str, Patch]] = {
         "total.of.core",
         "'1,0' is not a decimal number",
         _set(["total", "of", "core"], "1,0"),
+    ),
+    "places-as-text": (
+        'rounding places written as text ("2"), not an integer',
+        "rounding.component.places",
+        "Input should be a valid integer",
+        _set(["rounding", "component", "places"], "2"),
+    ),
+    "abstain-as-text": (
+        'abstain written as text ("yes"), not true or false',
+        "components[0].rule.levels.dont_know.abstain",
+        "Input should be a valid boolean",
+        _set(["components", 0, "rule", "levels", "dont_know", "abstain"], "yes"),
+    ),
+    "quota-as-boolean": (
+        "a forced-distribution quota written as a boolean",
+        "components[4].rule.levels.top.quota",
+        "Input should be a valid integer",
+        _set(["components", 4, "rule", "levels", "top", "quota"], True),
+    ),
+    "rating-scale-of-zero": (
+        "a rating rule whose levels all give 0 points, with no scale_max",
+        "components[0].rule.levels",
+        "every level has 0 points",
+        _scale_of_zero(0, ("good", "fair")),
+    ),
+    "forced-scale-of-zero": (
+        "a forced distribution whose levels all give 0 points, with no scale_max",
+        "components[4].rule.levels",
+        "every level has 0 points",
+        _scale_of_zero(4, ("top", "middle", "bottom")),
     ),
     "unknown-rounding-mode": (
         "a rounding mode that does not exist",
