@@ -113,6 +113,7 @@ def _verify(
     result.format, result.log, result.campaign = manifest.format, manifest.log, manifest.campaign
     log = manifest.log
     report.count("manifest")
+    files.read(manifest.readme)  # named, so it must be there (no one's trust depends on it)
     verifier = _trusted_key(files, manifest, result, log_key)
     entries = _entries(files, manifest, report)
     _diagnose_order(entries, report, log)
@@ -159,11 +160,11 @@ def _trusted_key(
     files: BundleFiles, manifest: Manifest, result: BundleResult, given: str | None
 ) -> NoteVerifier:
     bundled = _text(files.read(manifest.log_key), manifest.log_key).strip()
-    try:
-        own = parse_verifier_key(bundled)
-    except LedgerError as exc:
-        raise BundleError("log key", f"{manifest.log_key}: {exc}") from None
     if given is None:
+        try:
+            own = parse_verifier_key(bundled)
+        except LedgerError as exc:
+            raise BundleError("log key", f"{manifest.log_key}: {exc}") from None
         result.trusted_key, result.key_source = bundled, f"the bundle's {manifest.log_key}"
         return own
     try:
@@ -208,6 +209,7 @@ def _entries(files: BundleFiles, manifest: Manifest, report: Report) -> list[byt
 
 
 _INDEX = re.compile(rb'\{"index":(0|[1-9][0-9]{0,15}),')
+_HASH_LINE = re.compile(r"[A-Za-z0-9+/]{43}=")
 
 
 def _diagnose_order(lines: Sequence[bytes], report: Report, log: str) -> None:
@@ -303,15 +305,26 @@ def _check_consistency_files(
                 )
             continue  # otherwise that checkpoint did not verify, which is already reported
         try:
-            proof = [
-                base64.b64decode(line, validate=True)
-                for line in _text(files.read(name), name).splitlines()
-            ]
+            proof = _proof_hashes(_text(files.read(name), name))
             merkle.verify_consistency(size1, size2, proof, first.root, second.root)
         except (LedgerError, ValueError) as exc:
             report.fail(manifest.log, None, "consistency file", f"{name}: {exc}")
             continue
         report.count("consistency proof files")
+
+
+def _proof_hashes(text: str) -> list[bytes]:
+    """A proof file: one standard base64 SHA-256 hash per line, each line ending in "\n"."""
+    if text and not text.endswith("\n"):
+        raise ValueError("the last line does not end in a newline")
+    hashes = []
+    for number, line in enumerate(text.split("\n")[:-1], start=1):
+        if not _HASH_LINE.fullmatch(line) or base64.b64encode(base64.b64decode(line)) != (
+            line.encode()
+        ):
+            raise ValueError(f"line {number} is not one base64 SHA-256 hash")
+        hashes.append(base64.b64decode(line))
+    return hashes
 
 
 def _check_rulebook_files(

@@ -142,6 +142,13 @@ def parse_manifest(data: bytes) -> Manifest:
         manifest = Manifest.model_validate(value)
     except ValidationError as exc:
         raise BundleError("manifest", describe(exc, MANIFEST)) from None
+    pairs = [(c.size1, c.size2) for c in manifest.consistency]
+    if len(pairs) != len(set(pairs)):
+        twice = next(p for p in pairs if pairs.count(p) > 1)
+        raise BundleError(
+            "manifest",
+            f"{MANIFEST} lists the consistency proof from {twice[0]} to {twice[1]} twice",
+        )
     sizes = [c.size for c in manifest.checkpoints]
     if sizes != sorted(set(sizes)):
         raise BundleError("manifest", f"{MANIFEST}: checkpoint sizes must increase, got {sizes}")

@@ -133,7 +133,13 @@ def _verify(
                 report.fail(name, 0, "genesis", f"genesis is for log {statement['log']!r}")
             name = origin = str(statement["log"])
             if log_key is not None and statement["payload"]["log_key"] != log_key:
-                report.fail(name, 0, "genesis", "genesis names a different checkpoint key")
+                report.fail(
+                    name,
+                    0,
+                    "genesis",
+                    f"genesis names the checkpoint key {statement['payload']['log_key']}, not "
+                    f"the trusted key {log_key}",
+                )
             log_key = log_key or str(statement["payload"]["log_key"])
         elif statement["log"] != origin:
             report.fail(name, position, "statement", f"statement is for log {statement['log']!r}")
@@ -157,33 +163,37 @@ def _verify(
                 f"entry id {statement['id']} is already entry {earlier}: an id is used once",
             )
             continue
+        refused = False
         try:
             registry.authorize(
                 statement["type"], statement["signer"], statement["payload"], position
             )
         except LedgerError as exc:
             report.fail(name, position, "authority", str(exc))
-            continue
-        if policies:
-            entry = Entry(index, prev, signature, statement, statement_bytes, raw)
+            refused = True
+        if policies and not refused:
+            entry = Entry(position, prev, signature, statement, statement_bytes, raw)
             try:
                 for policy in policies:
                     policy.check(entry.submission, position)
             except LedgerError as exc:
                 report.fail(name, position, "policy", str(exc))
-                continue
-            for policy in policies:
-                policy.apply(entry)
+                refused = True
+            else:
+                for policy in policies:
+                    policy.apply(entry)
         public = (
             base64.b64decode(statement["payload"]["root_key"])
             if statement["type"] == "genesis"
             else registry.public_key(statement["signer"])
         )
-        assert public is not None  # authorize() checked the signer is registered
+        if public is not None:  # a refused entry is checked too: changed bytes are named so
+            message = canonical.statement_message_from_bytes(statement_bytes)
+            checks.add(position, public, base64.b64decode(signature), message)
+        if refused:
+            continue
         registry.apply(statement["type"], statement["payload"], position, statement["signer"])
         roles += 1
-        message = canonical.statement_message_from_bytes(statement_bytes)
-        checks.add(position, public, base64.b64decode(signature), message)
     if links:
         report.count("chain links", links)
     if roles:

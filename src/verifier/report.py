@@ -48,8 +48,9 @@ class Report:
 
     @property
     def first_failure(self) -> Failure | None:
-        """The failure at the lowest entry index (the earliest recorded among equals; failures
-        tied to no entry last), also when it was recorded after the first MAX_FAILURES."""
+        """The failure at the lowest entry index (at one index a ``signature`` failure, else
+        the earliest recorded; failures tied to no entry last), also when it was recorded
+        after the first MAX_FAILURES."""
         return self._first
 
     def to_json(self) -> dict[str, Any]:
@@ -64,5 +65,7 @@ class Report:
         }
 
 
-def _position(failure: Failure) -> tuple[bool, int]:
-    return failure.index is None, failure.index or 0
+def _position(failure: Failure) -> tuple[bool, int, bool]:
+    # at one index a bad signature comes first: the bytes are not what the author signed,
+    # so whatever else is wrong with them says nothing about the author
+    return failure.index is None, failure.index or 0, failure.check != "signature"

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ledger.note import NoteSigner
 from pingyi.bundle_writer import pack
 from pingyi.cli import app
+from tests.support import labelled_key
 from tests.vectors.bundles import generate
 from verifier.bundle import verify_bundle
 from verifier.bundle_files import BundleFiles
@@ -141,3 +143,24 @@ def test_the_bundle_verifier_imports_no_database_or_web_code() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_malformed_bundled_key_does_not_stop_a_verifier_holding_the_trusted_key(
+    tmp_path: Path,
+) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(VECTORS / "valid", bundle)
+    trusted = (bundle / "log.vkey").read_text().strip()
+    (bundle / "log.vkey").write_text("not a key\n")
+    result = verify_bundle(BundleFiles.open(bundle), log_key=trusted, workers=1)
+    assert [f.check for f in result.report.failures] == ["log key"]
+    assert result.report.counts["signatures"] == 14  # everything else was still checked
+    assert [p.ok for p in result.publications] == [True, True]
+
+
+def test_a_genesis_naming_another_key_than_the_trusted_one_names_both() -> None:
+    other = NoteSigner("other.example/log", labelled_key("other log").private_key).verifier_key
+    result = verify_bundle(BundleFiles.open(VECTORS / "valid"), log_key=other, workers=1)
+    genesis = [f for f in result.report.failures if f.check == "genesis"]
+    assert len(genesis) == 1 and other in genesis[0].message
+    assert "genesis names the checkpoint key bundles.pingyi.example/test-log+" in genesis[0].message

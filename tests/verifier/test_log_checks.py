@@ -94,8 +94,33 @@ def test_the_first_failure_is_the_lowest_index_even_past_the_recorded_ones() -> 
         report.fail("log", index, "signature", "late")
     report.fail("log", None, "checkpoint", "no entry")
     report.fail("log", 3, "chain", "early")
-    report.fail("log", 3, "signature", "same index, later")
+    report.fail("log", 3, "policy", "same index, later")
     assert len(report.failures) == MAX_FAILURES and report.truncated_failures == 8
     first = report.first_failure
     assert first is not None and (first.index, first.check, first.message) == (3, "chain", "early")
     assert report.to_json()["first_failure"]["index"] == 3
+    report.fail("log", 3, "signature", "bad bytes")  # at one index, a bad signature first
+    assert report.first_failure is not None and report.first_failure.check == "signature"
+
+
+def test_a_changed_byte_in_a_refused_entry_is_named_as_a_bad_signature() -> None:
+    """An entry the rules refuse is still signature-checked: a changed byte is not blamed
+    on its author's authority."""
+    raw = _sequence([_genesis(), _register("a"), _register("b")])
+    # entry 2 now registers a's key again: refused (authority), and no longer what was signed
+    key_a, key_b = (labelled_key(x).public_b64.encode() for x in "ab")
+    raw[2] = raw[2].replace(key_b, key_a)
+    report = _verify(raw)
+    failure = report.first_failure
+    assert failure is not None and (failure.index, failure.check) == (2, "signature")
+    checks_at_2 = {f.check for f in report.failures if f.index == 2}
+    assert "signature" in checks_at_2 and len(checks_at_2) >= 2
+
+
+def test_the_index_field_an_entry_claims_does_not_move_its_other_failures() -> None:
+    """Failures are reported at the entry's position, whatever index its bytes claim."""
+    raw = _sequence([_genesis(), _register("a"), _register("a")])  # the same key twice
+    raw[2] = raw[2].replace(b'{"index":2,', b'{"index":7,', 1)
+    report = _verify(raw)
+    assert {(f.index, f.check) for f in report.failures} >= {(2, "index"), (2, "authority")}
+    assert all(f.index in (2, None) for f in report.failures)

@@ -336,6 +336,21 @@ def _bad_consistency(out: Path) -> None:
     path.write_text("".join(h + "\n" for h in hashes))
 
 
+def _remove_readme(out: Path) -> None:
+    (out / "README.txt").unlink()
+
+
+def _list_consistency_twice(out: Path) -> None:
+    manifest = _manifest(out)
+    manifest["consistency"].append(manifest["consistency"][0])
+    (out / "bundle.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+def _crlf_consistency(out: Path) -> None:
+    path = sorted((out / "consistency").iterdir())[-1]
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+
+
 def _alter_document(out: Path) -> None:
     path = sorted((out / "publications").glob("*.json"))[0]
     document = json.loads(path.read_bytes())
@@ -357,6 +372,9 @@ FILE_DEFECTS: dict[str, Callable[[Path], None]] = {
     "bad-consistency-proof": _bad_consistency,
     "publication-document-altered": _alter_document,
     "forked-checkpoint": _fork_checkpoint,
+    "readme-missing": _remove_readme,
+    "consistency-listed-twice": _list_consistency_twice,
+    "consistency-file-crlf": _crlf_consistency,
 }
 
 LOG_DEFECTS: dict[str, dict[str, Any]] = {
@@ -387,6 +405,13 @@ EXPECTED: dict[str, tuple[str, int | None, str]] = {
     "publication-by-wrong-role": ("authority", 10, "needs a key with role office"),
     "forked-checkpoint": ("checkpoint", None, "is not the signed root"),
     "correction-replaces-non-publication": ("policy", 13, "is not a publication"),
+    "readme-missing": ("files", None, "README.txt"),
+    "consistency-listed-twice": (
+        "manifest",
+        None,
+        "lists the consistency proof from 1 to 10 twice",
+    ),
+    "consistency-file-crlf": ("consistency file", None, "line 1 is not one base64 SHA-256 hash"),
 }
 
 
