@@ -113,10 +113,12 @@ def checkpoint(s: ServiceDep) -> PlainTextResponse:
 def checkpoints(
     s: ServiceDep,
     after: Annotated[int, Query(ge=0, le=MAX_INDEX, description="Checkpoints larger")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many")] = 1000,
 ) -> list[str]:
-    """Every stored checkpoint with size > after, oldest first."""
+    """The stored checkpoints with size > after, oldest first, at most ``limit`` of them
+    (ask again with ``after`` = the last one's size for the next page)."""
     with s.lock:
-        return [c.note for c in s.ledger.checkpoints() if c.size > after]
+        return [c.note for c in s.ledger.checkpoints() if c.size > after][:limit]
 
 
 @router.get("/v1/entries", response_model=EntryPage, responses=problems.responses(422, 503))

@@ -63,6 +63,8 @@ from verifier.watch import (
 
 #: Above this many listed checkpoints, proofs are asked for an evenly spaced sample.
 MAX_PROOFS = 1000
+#: Checkpoints asked for per GET /v1/checkpoints (the server's largest page).
+PAGE = 1000
 EXIT_CODES = {"pass": 0, "caught": 1, "local": 2, "unreachable": 3}
 
 
@@ -174,18 +176,35 @@ def _check(
             _compare(fetch, result, other, newest)
 
 
+def _listed(fetch: Fetch, after: int) -> list[str]:
+    """Every checkpoint the server lists above size ``after``, page by page (PAGE a page)."""
+    listed: list[str] = []
+    while True:
+        path = path_with("/v1/checkpoints", after=after, limit=PAGE)
+        page = get_json(fetch, path)
+        if not isinstance(page, list) or not all(isinstance(n, str) for n in page):
+            raise BadAnswer(f"the server's answer to GET {path} is not a list of checkpoints")
+        listed += page
+        if len(page) < PAGE:
+            return listed
+        try:
+            size = int(page[-1].split("\n")[1])
+        except (IndexError, ValueError):
+            raise BadAnswer(f"the last checkpoint of GET {path} has no size line") from None
+        if size <= after:
+            raise BadAnswer(f"GET {path} went backwards (to size {size}): it would never end")
+        after = size
+
+
 def _chain(fetch: Fetch, result: WatchResult, trusted: str, limit: int) -> Seen | None:
     """Walk the listed checkpoints and the latest one; the newest, or None if one was forged."""
     report, log, last = result.report, result.log, result.previous
     verifier = parse_verifier_key(trusted)
-    path = path_with("/v1/checkpoints", after=last.size if last else 0)
-    listed = get_json(fetch, path)
-    if not isinstance(listed, list):
-        raise BadAnswer(f"the server's answer to GET {path} is not a list")
+    listed = _listed(fetch, last.size if last else 0)
     chosen = sample(len(listed), limit)
     result.listed = len(listed)
     result.proved = len(chosen) if len(chosen) < len(listed) else 0
-    notes = [(str(n), f"GET {path}", i in chosen) for i, n in enumerate(listed)]
+    notes = [(n, "GET /v1/checkpoints", i in chosen) for i, n in enumerate(listed)]
     notes.append((get_text(fetch, "/v1/checkpoint"), "GET /v1/checkpoint", True))
     for note, source, prove in notes:
         try:

@@ -52,6 +52,9 @@ def test_reads(client: TestClient, world: World) -> None:
     note = client.get("/v1/checkpoint").text
     assert note.startswith(f"{world.ledger.origin}\n10\n")
     assert client.get("/v1/checkpoints").json()[-1] == note
+    first = client.get("/v1/checkpoints", params={"limit": 1}).json()
+    assert len(first) == 1 and first[0] != note  # oldest first, a page at a time
+    assert client.get("/v1/checkpoints", params={"limit": 1001}).status_code == 422
     c = client.get("/v1/proofs/consistency", params={"size1": 4}).json()
     assert c["size2"] == 10 and len(c["proof"]) > 0
     i = client.get("/v1/proofs/inclusion", params={"index": 2, "size": 7}).json()

@@ -248,7 +248,7 @@ def test_a_server_that_signs_two_roots_for_one_size(tmp_path: Path) -> None:
     )
     answers = {
         "/v1/log": {"origin": ORIGIN, "log_key": vkey},
-        "/v1/checkpoints?after=4": [],
+        "/v1/checkpoints?after=4&limit=1000": [],
         "/v1/checkpoint": _signed(8, tree.root(8)),
         "/v1/proofs/consistency?size1=4&size2=8": {
             "size1": 4,

@@ -12,6 +12,7 @@ import pytest
 
 from ledger import merkle
 from ledger.note import NoteSigner
+from pingyi import watch
 from pingyi.remote import MAX_ANSWER, BadAnswer, urllib_fetch
 from tests.support import ORIGIN, labelled_key
 from tests.verifier.test_watch import Answer, _signed, answering, ok, run_json
@@ -37,7 +38,7 @@ def _consistency(path: str) -> tuple[int, bytes]:
 def _log_of(size: int, consistency: Answer = _consistency) -> dict[str, Answer]:
     return {
         "/v1/log": LOG,
-        "/v1/checkpoints?after=4": ok([]),
+        "/v1/checkpoints?after=4&limit=1000": ok([]),
         "/v1/checkpoint": ok(_signed(size, TREE.root(size))),
         f"/v1/proofs/consistency?size1=4&size2={size}": consistency,
     }
@@ -113,7 +114,7 @@ def test_a_busy_log_is_sampled(tmp_path: Path, capsys: pytest.CaptureFixture[str
     listed = [_signed(n, TREE.root(n)) for n in range(1, 41)]
     answers: dict[str, Answer] = {
         "/v1/log": LOG,
-        "/v1/checkpoints?after=0": ok(listed),
+        "/v1/checkpoints?after=0&limit=1000": ok(listed),
         "/v1/checkpoint": ok(listed[-1]),
     }
     for size1 in range(1, 41):
@@ -131,6 +132,31 @@ def test_a_busy_log_is_sampled(tmp_path: Path, capsys: pytest.CaptureFixture[str
         ]
         assert run_json(capsys, url, tmp_path / "all.json")["sample"] is None
         # a checkpoint that goes back is caught even where no proof is asked for
-        answers["/v1/checkpoints?after=0"] = ok([*listed[:10], listed[2], *listed[10:]])
+        answers["/v1/checkpoints?after=0&limit=1000"] = ok([*listed[:10], listed[2], *listed[10:]])
         failure = _failure(run_json(capsys, url, tmp_path / "new.json", code=1, limit=5))
         assert failure["check"] == "rollback"
+
+
+def test_checkpoints_are_listed_page_by_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server lists at most a page of checkpoints at a time; the watcher asks on."""
+    monkeypatch.setattr(watch, "PAGE", 16)
+    listed = [_signed(n, TREE.root(n)) for n in range(1, 41)]
+    answers: dict[str, Answer] = {
+        "/v1/log": LOG,
+        "/v1/checkpoints?after=0&limit=16": ok(listed[:16]),
+        "/v1/checkpoints?after=16&limit=16": ok(listed[16:32]),
+        "/v1/checkpoints?after=32&limit=16": ok(listed[32:]),
+        "/v1/checkpoint": ok(listed[-1]),
+    }
+    for size1 in range(1, 41):
+        for size2 in range(size1 + 1, 41):
+            answers[f"/v1/proofs/consistency?size1={size1}&size2={size2}"] = _consistency
+    with answering(answers) as url:
+        report = run_json(capsys, url, tmp_path / "s.json")
+        assert report["verdict"] == "pass" and report["counts"]["checkpoints"] == 41
+        # a server whose full page does not move on would be asked forever: refused
+        answers["/v1/checkpoints?after=16&limit=16"] = ok(listed[:16])
+        failure = _failure(run_json(capsys, url, tmp_path / "t.json", code=1))
+        assert "went backwards (to size 16): it would never end" in failure["message"]
