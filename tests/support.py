@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +18,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema_rs
 import psycopg
+import uvicorn
 
+from api.app import create_app
+from api.service import Settings
 from ledger.entry import Submission
 from ledger.keys import Signer
 from ledger.note import NoteSigner
@@ -176,3 +182,31 @@ def events_table(url: str) -> str:
 
 def placeholder(url: str) -> str:
     return "?" if url.startswith("sqlite") else "%s"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """A real pingyi server (uvicorn) on loopback in a thread; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="none"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(20)

@@ -4,20 +4,16 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from api.app import create_app
 from api.service import Settings
 from ledger.keys import PASSPHRASE_ENV
 from ledger.note import parse_tlog_proof
+from tests.support import free_port
+from tests.support import serving as serve
 from tests.verifier.test_receipt_ballot import RATINGS, Election, election, pingyi, said
 
 __all__ = ["election"]  # the fixture, shared with the local tests
@@ -25,36 +21,9 @@ __all__ = ["election"]  # the fixture, shared with the local tests
 PASSPHRASE = "a test passphrase"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(store: str, log_key: Path | None) -> Iterator[str]:
+def serving(store: str, log_key: Path | None) -> AbstractContextManager[str]:
     """A pingyi server on loopback in a thread (read-only without a log key); its URL."""
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(store, log_key, 256 * 1024)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws="none",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
+    return serve(Settings(store, log_key, 256 * 1024))
 
 
 @pytest.fixture
@@ -148,7 +117,7 @@ def test_a_read_only_server_without_a_covering_checkpoint(election: Election) ->
 
 
 def test_an_unreachable_server_is_a_message_not_a_traceback(election: Election) -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     for command in (["ballot", "cast", "--ratings", RATINGS], ["ballot", "receipt"]):
         out = said(pingyi(*command, "--slip", election.slips[0], "--url", url, code=2))
         assert "cannot reach" in out

@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.service import Settings
 from ledger import merkle
 from ledger.keys import PASSPHRASE_ENV
@@ -30,38 +26,15 @@ from ledger.note import Checkpoint, NoteSigner
 from ledger.store.app import Ledger
 from pingyi.cli import app
 from pingyi.watch import run, watch
-from tests.support import ORIGIN, fixed_clock, labelled_key
+from tests.support import ORIGIN, fixed_clock, free_port, labelled_key
+from tests.support import serving as serve
 from tests.verifier.world import PASSPHRASE, PublishWorld
 from verifier.watch import Seen, WatchError, advance
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(url: str, key_file: Path) -> Iterator[str]:
+def serving(url: str, key_file: Path) -> AbstractContextManager[str]:
     """A pingyi server on loopback in a thread; yields its base URL."""
-    port = _free_port()
-    settings = Settings(url, key_file, 256 * 1024, clock=fixed_clock)
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="none"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
+    return serve(Settings(url, key_file, 256 * 1024, clock=fixed_clock))
 
 
 @contextmanager
@@ -296,7 +269,7 @@ def test_an_unreachable_server_is_not_an_accusation(
     state = tmp_path / "s.json"
     with honest(tmp_path, monkeypatch) as (_, url):
         size = run_json(capsys, url, state)["latest"]
-    down = f"http://127.0.0.1:{_free_port()}"
+    down = f"http://127.0.0.1:{free_port()}"
     report = run_json(capsys, down, state, code=3)
     assert report["outcome"] == "unreachable" and report["remembered"] == size
     assert report["first_failure"]["check"] == "network"  # type: ignore[index]

@@ -20,8 +20,8 @@ from ledger import merkle
 from ledger.errors import ProofError
 from ledger.note import NoteSigner, open_checkpoint, parse_verifier_key
 from pingyi.cli import app
-from tests.support import ORIGIN, labelled_key
-from tests.verifier.test_watch import _free_port, honest, run_json
+from tests.support import ORIGIN, free_port, labelled_key
+from tests.verifier.test_watch import honest, run_json
 
 
 def _failure(report: dict[str, object]) -> dict[str, str]:
@@ -168,7 +168,7 @@ def test_the_command_line_passes_also_and_exit_codes(
         args = ["verify", "--url", url, "--state", str(tmp_path / "b.json"), "--also", str(state)]
         second = CliRunner().invoke(app, [*args, "--json"])
         assert second.exit_code == 0 and json.loads(second.stdout)["also"][0]["file"] == str(state)
-    down = ["verify", "--url", f"http://127.0.0.1:{_free_port()}", "--state", str(state)]
+    down = ["verify", "--url", f"http://127.0.0.1:{free_port()}", "--state", str(state)]
     assert CliRunner().invoke(app, down).exit_code == 3
     state.write_text("")
     assert CliRunner().invoke(app, down).exit_code == 2

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from ledger.note import NoteSigner
 from pingyi.cli import app
 from pingyi.watch import load_state, run, save_state
-from tests.support import ORIGIN, labelled_key
-from tests.verifier.test_watch import _free_port, honest, run_json
+from tests.support import ORIGIN, free_port, labelled_key
+from tests.verifier.test_watch import honest, run_json
 
 
 def _local_error(report: dict[str, object], state: Path) -> str:
@@ -107,7 +107,7 @@ def test_unusable_state_paths_are_named_without_a_traceback(
             assert isinstance(result.exception, SystemExit), (name, result.exception)
             assert "server's answer" not in result.output
     # local problems are found before the server is asked: no server is needed to find them
-    down = f"http://127.0.0.1:{_free_port()}"
+    down = f"http://127.0.0.1:{free_port()}"
     for name, (path, _, expected) in cases.items():
         assert expected in _local_error(run_json(capsys, down, path, code=2), path), name
 
