@@ -117,8 +117,18 @@ def run_bundle(path: Path, *, vkey: str | None, as_json: bool, workers: int | No
         report = Report(subject=str(path))
         report.fail("?", None, exc.check, str(exc))
         result = BundleResult(report)
+    except Exception as exc:  # never a traceback, never a pass
+        report = Report(subject=str(path))
+        report.fail(
+            "?",
+            None,
+            "internal",
+            f"opening the bundle stopped on an unexpected {type(exc).__name__}: {exc}; "
+            "the bundle is NOT verified (please report this)",
+        )
+        result = BundleResult(report)
     else:
-        with render.counting("核验 verifying", quiet=as_json) as bar:
+        with files, render.counting("核验 verifying", quiet=as_json) as bar:
             task = bar.add_task("verify", total=None)
             result = verify_bundle(
                 files,
