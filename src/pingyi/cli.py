@@ -368,7 +368,8 @@ def verify(
     3 when the server could not be reached).
     """
     if bundle is not None or url is not None:
-        from pingyi.verify_cli import read_vkey, run_bundle, run_url
+        from pingyi.verify_cli import read_vkey, run_bundle
+        from pingyi.watch import run as run_url
 
         trusted = read_vkey(vkey)
         if bundle is not None:

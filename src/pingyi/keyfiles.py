@@ -31,3 +31,12 @@ def load_signer(path: Path) -> Signer:
 
 def load_log_signer(path: Path, origin: str) -> NoteSigner:
     return NoteSigner(origin, load_signer(path).private_key)
+
+
+def other_log_key(path: Path, vkey: str) -> str | None:
+    """The other log key a ``log.vkey`` file at ``path`` holds, if any: such a file is
+    never replaced (the reader must find out which key the office publishes)."""
+    if not path.is_file():
+        return None
+    existing = path.read_text(encoding="utf-8").strip()
+    return None if existing == vkey else existing

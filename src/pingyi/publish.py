@@ -32,7 +32,7 @@ from ledger.note import format_tlog_proof, open_checkpoint, parse_tlog_proof, pa
 from ledger.store import STORE_ENV, store_url
 from ledger.store.app import Ledger
 from pingyi import render
-from pingyi.keyfiles import load_log_signer, load_signer
+from pingyi.keyfiles import load_log_signer, load_signer, other_log_key
 from pingyi.publication_page import publication_html
 from pingyi.remote import Fetch, HttpError, get_json, get_text, post_json, request, urllib_fetch
 from projections.errors import ProjectionError
@@ -176,10 +176,10 @@ def write_publication(published: Published, out: Path) -> dict[str, Path]:
     paths["proof"].write_text(published.proof, encoding="utf-8")
     paths["document"].write_bytes(canonical.canonical(document))
     paths["ranking"].write_bytes(canonical.canonical(document["ranking"]))
-    if not paths["log_key"].is_file():
-        paths["log_key"].write_text(published.log_key + "\n", encoding="utf-8")
-    elif paths["log_key"].read_text(encoding="utf-8").strip() != published.log_key:
+    if other_log_key(paths["log_key"], published.log_key) is not None:
         del paths["log_key"]
+    elif not paths["log_key"].is_file():
+        paths["log_key"].write_text(published.log_key + "\n", encoding="utf-8")
     page = publication_html(
         document,
         takes=published.takes,

@@ -39,6 +39,7 @@ from ledger.errors import LedgerError
 from ledger.note import format_tlog_proof, open_checkpoint, parse_tlog_proof, parse_verifier_key
 from pingyi import render
 from pingyi.conduct import Slip
+from pingyi.keyfiles import other_log_key
 from pingyi.remote import Fetch, HttpError, get_json, get_text, post_json, request
 from pingyi.verify_cli import read_vkey
 from verifier.receipt import (
@@ -244,15 +245,14 @@ def check_made(receipt: BallotReceipt, slip: Slip) -> None:
 def write_receipt(receipt: BallotReceipt, out: Path) -> list[Path]:
     """Write the receipt files; never replace a ``log.vkey`` that holds another key."""
     vkey = out.parent / VKEY_FILE
-    if vkey.is_file():
-        existing = vkey.read_text(encoding="utf-8").strip()
-        if existing != receipt.log_key:
-            raise ReceiptUnavailable(
-                f"{vkey} already holds the log key\n  {existing}\nbut this log's key is\n  "
-                f"{receipt.log_key}\nso it was left as it is and nothing was written. Find out "
-                "which one the evaluation office publishes, then write the receipt elsewhere "
-                "(--out OTHER-DIR/my-ballot.tlog-proof) or remove the file"
-            )
+    existing = other_log_key(vkey, receipt.log_key)
+    if existing is not None:
+        raise ReceiptUnavailable(
+            f"{vkey} already holds the log key\n  {existing}\nbut this log's key is\n  "
+            f"{receipt.log_key}\nso it was left as it is and nothing was written. Find out "
+            "which one the evaluation office publishes, then write the receipt elsewhere "
+            "(--out OTHER-DIR/my-ballot.tlog-proof) or remove the file"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(receipt.proof, encoding="utf-8")
     written = [out]

@@ -9,14 +9,12 @@ check passed, 1 when a check failed, 2 when the command could not run, and with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from rich.markup import escape
 from rich.table import Table
 
 from pingyi import render
-from pingyi.watch import run as run_watch
 from verifier.bundle import BundleResult, verify_bundle
 from verifier.bundle_files import BundleFiles
 from verifier.bundle_format import BundleError
@@ -146,11 +144,4 @@ def run_bundle(path: Path, *, vkey: str | None, as_json: bool, workers: int | No
     return 0 if result.report.ok else 1
 
 
-def run_url(
-    url: str, *, state: Path | None, vkey: str | None, as_json: bool, also: Sequence[Path] = ()
-) -> int:
-    """Watch the server at ``url`` (:func:`pingyi.watch.run`): exit 0, 1, 2 or 3."""
-    return run_watch(url, state=state, vkey=vkey, as_json=as_json, also=also)
-
-
-__all__ = ["CHECKS", "bundle_table", "read_vkey", "run_bundle", "run_url"]
+__all__ = ["CHECKS", "bundle_table", "read_vkey", "run_bundle"]
